@@ -1,0 +1,230 @@
+"""Records + rules -> snapshot, and the roll-ups every view reads from a snapshot.
+
+The audit streams: it keeps one Tally per owner and one Gap per record with gaps, so memory
+grows with the gaps, not with the records. Records whose owner is unknown, inactive or a queue
+are tallied in buckets of their own: shown, never blamed on a person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from chaser.model import (
+    NO_TEAM,
+    Bucket,
+    Directory,
+    Gap,
+    Layout,
+    Person,
+    RecordBatch,
+    Snapshot,
+    Tally,
+    Team,
+    Tier,
+)
+from chaser.rules import Blank, Checker, Rule, compile_rules
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Completeness % at or above which a person is grade-a / moderate."""
+
+    grade_a: float = 95.0
+    moderate: float = 70.0
+
+
+def tier_of(tally: Tally, thresholds: Thresholds) -> Tier:
+    pct = tally.completeness_pct
+    if pct is None:
+        return Tier.NONE
+    if pct >= thresholds.grade_a:
+        return Tier.GRADE_A
+    if pct >= thresholds.moderate:
+        return Tier.MODERATE
+    return Tier.INEFFECTIVE
+
+
+class Auditor:
+    """Feed it batches; ask it for the snapshot."""
+
+    def __init__(self, directory: Directory, rules: Iterable[Rule], blank: Blank) -> None:
+        self._directory = directory
+        self._rules = list(rules)
+        self._blank = blank
+        self._people: dict[str, Person] = directory.by_key()
+        self._tallies: dict[str, Tally] = {k: Tally() for k in self._people}
+        self._buckets: dict[str, Tally] = {}
+        self._objects: dict[str, int] = {}
+        self._gaps: list[Gap] = []
+        self._checkers: dict[Layout, Checker] = {}
+        # owner value -> (tally to charge, key recorded on its gaps); cached per owner
+        self._owners: dict[str | None, Tally] = {}
+
+    def _tally_for(self, owner: str | None) -> Tally:
+        tally = self._owners.get(owner)
+        if tally is not None:
+            return tally
+        key = (owner or "").strip()
+        person = self._people.get(key)
+        if not key:
+            tally = self._bucket(Bucket.UNKNOWN)
+        elif key in self._directory.queues:
+            tally = self._bucket(Bucket.QUEUE)
+        elif person is None and not self._directory.complete:
+            person = self._people[key] = Person(key=key, name=key)
+            tally = self._tallies[key] = Tally()
+        elif person is None:
+            tally = self._bucket(Bucket.UNKNOWN)
+        elif not person.active:
+            tally = self._bucket(Bucket.INACTIVE)
+        else:
+            tally = self._tallies[key]
+        self._owners[owner] = tally
+        return tally
+
+    def _bucket(self, bucket: Bucket) -> Tally:
+        return self._buckets.setdefault(bucket.value, Tally())
+
+    def add(self, batch: RecordBatch) -> None:
+        layout = batch.layout
+        check = self._checkers.get(layout)
+        if check is None:
+            check = self._checkers[layout] = compile_rules(self._rules, layout, self._blank)
+        id_col, owner_col, name_col, mod_col = layout.id, layout.owner, layout.name, layout.modified
+        url = layout.url_template
+        gaps = self._gaps
+        tally_for = self._tally_for
+        n = 0
+        for row in batch.rows:
+            n += 1
+            owner = row[owner_col]
+            tally = tally_for(owner)
+            tally.records += 1
+            missing = check(row)
+            if not missing:
+                continue
+            tally.records_with_gaps += 1
+            tally.missing_fields += len(missing)
+            by_field = tally.by_field
+            for f in missing:
+                by_field[f] = by_field.get(f, 0) + 1
+            rid = row[id_col] or ""
+            gaps.append(Gap(
+                object=layout.object,
+                record_id=rid,
+                record_name=(row[name_col] if name_col is not None else None) or rid,
+                owner=(owner or "").strip(),
+                missing=missing,
+                modified=row[mod_col] if mod_col is not None else None,
+                url=url.format(id=rid) if url and rid else None,
+            ))
+        self._objects[layout.object] = self._objects.get(layout.object, 0) + n
+
+    def touch_object(self, obj: str) -> None:
+        """Record that `obj` was read even when it had no rows."""
+        self._objects.setdefault(obj, 0)
+
+    def snapshot(self, snapshot_id: str, taken_at: datetime, source: str) -> Snapshot:
+        return Snapshot(
+            id=snapshot_id,
+            taken_at=taken_at,
+            source=source,
+            people=tuple(sorted(self._people.values(), key=lambda p: p.name.casefold())),
+            tallies=dict(self._tallies),
+            buckets=dict(self._buckets),
+            objects=dict(self._objects),
+            gaps=tuple(self._gaps),
+        )
+
+
+def audit(directory: Directory, batches: Iterable[RecordBatch], rules: Iterable[Rule],
+          blank: Blank, *, snapshot_id: str, taken_at: datetime, source: str) -> Snapshot:
+    """The whole audit in one call, for callers that need no progress."""
+    auditor = Auditor(directory, rules, blank)
+    for batch in batches:
+        auditor.add(batch)
+    return auditor.snapshot(snapshot_id, taken_at, source)
+
+
+# ---- roll-ups: what every view (CLI table, TUI, report) reads from a snapshot ----------------
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRow:
+    person: Person
+    tally: Tally
+    tier: Tier
+
+
+@dataclass(frozen=True, slots=True)
+class TeamRow:
+    team: Team
+    people: int
+    tally: Tally
+    tier: Tier
+
+
+def person_rows(snapshot: Snapshot, thresholds: Thresholds) -> list[PersonRow]:
+    """One row per person who is not in a bucket (inactive people are shown as a bucket)."""
+    rows = []
+    for p in snapshot.people:
+        if not p.active:
+            continue
+        tally = snapshot.tallies.get(p.key) or Tally()
+        rows.append(PersonRow(p, tally, tier_of(tally, thresholds)))
+    return rows
+
+
+def teams(people: Iterable[Person]) -> dict[str, Team]:
+    """Teams by name, each with the manager most of its people name."""
+    votes: dict[str, dict[str | None, int]] = {}
+    for p in people:
+        counts = votes.setdefault(p.team or NO_TEAM, {})
+        counts[p.manager] = counts.get(p.manager, 0) + 1
+    out = {}
+    for name, counts in sorted(votes.items()):
+        named = {m: n for m, n in counts.items() if m}
+        manager = max(sorted(named), key=lambda m: named[m]) if named else None
+        out[name] = Team(name, manager)
+    return out
+
+
+def team_rows(rows: Iterable[PersonRow], thresholds: Thresholds) -> list[TeamRow]:
+    rows = list(rows)
+    by_team: dict[str, tuple[int, Tally]] = {}
+    for r in rows:
+        n, tally = by_team.get(r.person.team, (0, Tally()))
+        tally.add(r.tally)
+        by_team[r.person.team] = (n + 1, tally)
+    known = teams(r.person for r in rows)
+    return [TeamRow(known[name], n, tally, tier_of(tally, thresholds))
+            for name, (n, tally) in sorted(by_team.items())]
+
+
+def field_counts(rows: Iterable[PersonRow]) -> dict[str, int]:
+    """Missing-field counts over the given people, most missing first."""
+    total = Tally()
+    for r in rows:
+        total.add(r.tally)
+    return dict(sorted(total.by_field.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def org_tally(snapshot: Snapshot, include_buckets: bool = False) -> Tally:
+    total = Tally()
+    for p in snapshot.people:
+        if p.active and p.key in snapshot.tallies:
+            total.add(snapshot.tallies[p.key])
+    if include_buckets:
+        for t in snapshot.buckets.values():
+            total.add(t)
+    return total
+
+
+def gaps_of(snapshot: Snapshot, person_key: str) -> list[Gap]:
+    return [g for g in snapshot.gaps if g.owner == person_key]
+
+
+def bucket_rows(snapshot: Snapshot) -> Mapping[str, Tally]:
+    return {b: snapshot.buckets[b] for b in sorted(snapshot.buckets) if snapshot.buckets[b].records}

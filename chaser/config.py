@@ -1,0 +1,389 @@
+"""chaser.toml -> typed, validated Settings.
+
+Every error names the file, the line (when the key can be found in the text) and the key, and
+says what is wrong: an admin fixing a config at 9am should not need to read a traceback.
+Connector sections other than csv are validated by the connector's own `parse_settings`
+(registered in SOURCE_SECTIONS) so this file does not grow with every CRM.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from chaser.audit import Thresholds
+from chaser.errors import ChaserError
+from chaser.rules import DEFAULT_PLACEHOLDERS, Rule, parse_condition
+
+SOURCE_KINDS = ("demo", "csv", "salesforce", "hubspot")
+
+
+@dataclass(frozen=True, slots=True)
+class CsvPeople:
+    path: Path
+    key: str
+    name: str | None = None
+    team: str | None = None
+    manager: str | None = None
+    email: str | None = None
+    active: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CsvObject:
+    object: str
+    path: Path
+    id: str
+    owner: str
+    name: str | None = None
+    modified: str | None = None
+    url: str | None = None  # template with {id}, e.g. "https://acme.my.salesforce.com/{id}"
+    encoding: str | None = None
+    delimiter: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CsvSource:
+    objects: tuple[CsvObject, ...]
+    people: CsvPeople | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TeamRates:
+    admin_hourly_rate: Decimal | None = None
+    rep_hourly_rate: Decimal | None = None
+    rep_minutes_per_chase: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CostSettings:
+    currency: str = "USD"
+    admin_hourly_rate: Decimal = Decimal("60")
+    rep_hourly_rate: Decimal = Decimal("0")
+    rep_minutes_per_chase: int = 0
+    timezone: str | None = None  # None: the machine's local zone
+    fix_window_days: int = 14
+    teams: dict[str, TeamRates] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    path: Path | None  # None for the built-in demo
+    kind: str
+    csv: CsvSource | None = None
+    connector: Any = None  # parsed [source.salesforce] / [source.hubspot] settings
+    rules: tuple[Rule, ...] = ()
+    placeholders: tuple[str, ...] = DEFAULT_PLACEHOLDERS
+    tiers: Thresholds = Thresholds()
+    costs: CostSettings = CostSettings()
+    admin: str = ""  # default "by" for logged chases
+
+    @property
+    def data_key(self) -> str:
+        """The folder name of this source's data: demo data and each config's never mix."""
+        if self.path is None:
+            return "demo"
+        digest = hashlib.sha256(str(self.path.resolve()).encode()).hexdigest()[:10]
+        return f"{self.path.stem}-{digest}"
+
+
+# ---- the connector sections' parsers, registered by the connectors that own them ----------
+# A parser takes (table, Where) and returns its settings object, raising via where.fail().
+SOURCE_SECTIONS: dict[str, Callable[[dict, Where], Any]] = {}
+
+
+class Where:
+    """Names a place in a config file for error messages: file, line, dotted key."""
+
+    def __init__(self, path: Path, text: str, key: str = "") -> None:
+        self.path, self.text, self.key = path, text, key
+
+    def at(self, key: str) -> Where:
+        return Where(self.path, self.text, f"{self.key}.{key}" if self.key else key)
+
+    def item(self, i: int) -> Where:
+        return Where(self.path, self.text, f"{self.key}[{i}]")
+
+    def line(self) -> int | None:
+        return find_line(self.text, self.key)
+
+    def fail(self, what: str) -> ChaserError:
+        line = self.line()
+        place = f"{self.path}:{line}" if line else str(self.path)
+        return ChaserError(f"{place}: key '{self.key}': {what}" if self.key else f"{place}: {what}")
+
+    # typed getters ------------------------------------------------------------------------
+    def table(self, raw: dict, allowed: set[str], required: set[str] = frozenset()) -> dict:
+        if not isinstance(raw, dict):
+            raise self.fail("must be a table")
+        for k in raw:
+            if k not in allowed:
+                raise self.at(k).fail(f"unknown key (allowed here: {', '.join(sorted(allowed))})")
+        for k in sorted(required):
+            if k not in raw:
+                raise self.at(k).fail("is required")
+        return raw
+
+    def string(self, raw: dict, key: str, default: str | None = None) -> str | None:
+        if key not in raw:
+            return default
+        v = raw[key]
+        if not isinstance(v, str) or not v.strip():
+            raise self.at(key).fail(f"must be a non-empty string, not {_show(v)}")
+        return v
+
+    def number(self, raw: dict, key: str, default: Decimal | None, minimum: float = 0
+               ) -> Decimal | None:
+        if key not in raw:
+            return default
+        v = raw[key]
+        if isinstance(v, bool) or not isinstance(v, int | float | str):
+            raise self.at(key).fail(f"must be a number, not {_show(v)}")
+        try:
+            d = Decimal(str(v))
+        except InvalidOperation:
+            raise self.at(key).fail(f"must be a number, not {_show(v)}") from None
+        if not d.is_finite() or d < Decimal(str(minimum)):
+            raise self.at(key).fail(f"must be a number >= {minimum}, not {_show(v)}")
+        return d
+
+    def integer(self, raw: dict, key: str, default: int | None, lo: int, hi: int) -> int | None:
+        if key not in raw:
+            return default
+        v = raw[key]
+        if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+            raise self.at(key).fail(f"must be a whole number from {lo} to {hi}, not {_show(v)}")
+        return v
+
+    def boolean(self, raw: dict, key: str, default: bool) -> bool:
+        if key not in raw:
+            return default
+        if not isinstance(raw[key], bool):
+            raise self.at(key).fail(f"must be true or false, not {_show(raw[key])}")
+        return raw[key]
+
+    def strings(self, raw: dict, key: str, default: tuple[str, ...] | None = None
+                ) -> tuple[str, ...] | None:
+        if key not in raw:
+            return default
+        v = raw[key]
+        if not isinstance(v, list) or not all(isinstance(s, str) and s.strip() for s in v):
+            raise self.at(key).fail(f"must be a list of non-empty strings, not {_show(v)}")
+        return tuple(v)
+
+    def path_of(self, raw: dict, key: str) -> Path:
+        """A path relative to the config file's own folder."""
+        p = Path(self.string(raw, key)).expanduser()
+        return p if p.is_absolute() else (self.path.parent / p)
+
+
+def _show(v: object) -> str:
+    return repr(v) if not isinstance(v, dict | list) else type(v).__name__
+
+
+def find_line(text: str, dotted: str) -> int | None:
+    """Best-effort line of a dotted key ("source.csv.objects[1].owner") in TOML text.
+
+    tomllib keeps no positions, so walk the table headers. A key that is absent (or sits in an
+    inline table) falls back to its parent's line, then to its table's header line."""
+    segs = re.findall(r"([^.\[\]]+)(?:\[(\d+)\])?", dotted)
+    lines = text.splitlines()
+    for cut in range(len(segs), 0, -1):
+        n = _locate(lines, segs[:cut])
+        if n:
+            return n
+    return None
+
+
+def _locate(lines: list[str], segs: list[tuple[str, str]]) -> int | None:
+    for k in range(len(segs), -1, -1):  # segs[:k] is the table, the rest the key inside it
+        table = ".".join(name for name, _ in segs[:k])
+        idx = int(segs[k - 1][1]) if k and segs[k - 1][1] else None
+        key = ".".join(name for name, _ in segs[k:])
+        current, seen = "", -1
+        for n, line in enumerate(lines, start=1):
+            s = line.strip()
+            if s.startswith("["):
+                current = s.strip("[] ").replace('"', "")
+                if current == table:
+                    seen += 1
+                    if not key and (idx is None or seen == idx):
+                        return n
+                continue
+            here = current == table and (idx is None or seen == idx)
+            if key and here and "=" in s and s.split("=", 1)[0].strip().strip('"') == key:
+                return n
+    return None
+
+
+# ---- loading ------------------------------------------------------------------------------
+
+TOP_KEYS = {"source", "rules", "placeholders", "tiers", "costs", "admin"}
+
+
+def load(path: Path) -> Settings:
+    path = Path(path).expanduser()
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ChaserError(f"{path}: config file not found") from None
+    except IsADirectoryError:
+        raise ChaserError(f"{path}: is a folder, not a config file") from None
+    except UnicodeDecodeError as e:
+        raise ChaserError(f"{path}: not UTF-8 text (byte {e.start})") from None
+    except OSError as e:
+        raise ChaserError(f"{path}: cannot read: {e.strerror}") from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ChaserError(f"{path}: invalid TOML: {e}") from None
+    return parse(raw, path, text)
+
+
+def parse(raw: dict, path: Path, text: str = "") -> Settings:
+    top = Where(path, text)
+    top.table(raw, TOP_KEYS, {"source"})
+    src = top.at("source")
+    source = src.table(raw["source"], {"kind", *SOURCE_KINDS}, {"kind"})
+    kind = src.string(source, "kind")
+    if kind not in SOURCE_KINDS:
+        raise src.at("kind").fail(f"unknown source kind {kind!r} (use one of: {', '.join(SOURCE_KINDS)})")
+    csv = connector = None
+    if kind == "csv":
+        if "csv" not in source:
+            raise src.at("csv").fail("is required when kind = \"csv\"")
+        csv = _csv_source(source["csv"], src.at("csv"))
+    elif kind in SOURCE_SECTIONS:
+        if kind not in source:
+            raise src.at(kind).fail(f"is required when kind = \"{kind}\"")
+        connector = SOURCE_SECTIONS[kind](source[kind], src.at(kind))
+    elif kind != "demo":
+        raise src.at("kind").fail(f"source kind {kind!r} is not available in this version")
+    return Settings(
+        path=path,
+        kind=kind,
+        csv=csv,
+        connector=connector,
+        rules=_rules(raw.get("rules", []), top.at("rules")),
+        placeholders=_placeholders(raw.get("placeholders", {}), top.at("placeholders")),
+        tiers=_tiers(raw.get("tiers", {}), top.at("tiers")),
+        costs=_costs(raw.get("costs", {}), top.at("costs")),
+        admin=top.string(raw, "admin", "") or "",
+    )
+
+
+def _csv_source(raw: dict, where: Where) -> CsvSource:
+    where.table(raw, {"people", "objects"}, {"objects"})
+    people = None
+    if "people" in raw:
+        w = where.at("people")
+        t = w.table(raw["people"], {"path", "key", "name", "team", "manager", "email", "active",
+                                    "encoding", "delimiter"}, {"path", "key"})
+        people = CsvPeople(w.path_of(t, "path"), w.string(t, "key"), w.string(t, "name"),
+                           w.string(t, "team"), w.string(t, "manager"), w.string(t, "email"),
+                           w.string(t, "active"), w.string(t, "encoding"),
+                           _delimiter(t, w))
+    objs = raw["objects"]
+    if not isinstance(objs, list) or not objs:
+        raise where.at("objects").fail("must be one or more [[source.csv.objects]] tables")
+    out = []
+    for i, o in enumerate(objs):
+        w = where.at("objects").item(i)
+        t = w.table(o, {"object", "path", "id", "owner", "name", "modified", "url", "encoding",
+                        "delimiter"}, {"object", "path", "id", "owner"})
+        url = w.string(t, "url")
+        if url is not None and "{id}" not in url:
+            raise w.at("url").fail("must contain {id}, e.g. \"https://acme.my.salesforce.com/{id}\"")
+        out.append(CsvObject(w.string(t, "object"), w.path_of(t, "path"), w.string(t, "id"),
+                             w.string(t, "owner"), w.string(t, "name"), w.string(t, "modified"),
+                             url, w.string(t, "encoding"), _delimiter(t, w)))
+    return CsvSource(tuple(out), people)
+
+
+def _delimiter(t: dict, w: Where) -> str | None:
+    d = w.string(t, "delimiter")
+    if d is not None:
+        d = {"\\t": "\t", "tab": "\t"}.get(d, d)
+        if len(d) != 1:
+            raise w.at("delimiter").fail(f"must be one character such as \",\" \";\" or \"\\t\", not {d!r}")
+    return d
+
+
+def _rules(raw: object, where: Where) -> tuple[Rule, ...]:
+    if not isinstance(raw, list):
+        raise where.fail("must be a list of [[rules]] tables")
+    rules = []
+    for i, r in enumerate(raw):
+        w = where.item(i)
+        w.table(r, {"object", "require", "when"}, {"object", "require"})
+        require = w.strings(r, "require")
+        if not require:
+            raise w.at("require").fail("must name at least one field")
+        when = parse_condition(r["when"], w.at("when").fail) if "when" in r else None
+        rules.append(Rule(w.string(r, "object"), require, when))
+    return tuple(rules)
+
+
+def _placeholders(raw: dict, where: Where) -> tuple[str, ...]:
+    where.table(raw, {"values"})
+    return where.strings(raw, "values", DEFAULT_PLACEHOLDERS) or ()
+
+
+def _tiers(raw: dict, where: Where) -> Thresholds:
+    where.table(raw, {"grade_a", "moderate"})
+    g = where.number(raw, "grade_a", Decimal("95"))
+    m = where.number(raw, "moderate", Decimal("70"))
+    if g > 100:
+        raise where.at("grade_a").fail("must be a percentage from 0 to 100")
+    if m > g:
+        raise where.at("moderate").fail(f"must not be above grade_a ({g})")
+    return Thresholds(float(g), float(m))
+
+
+def _costs(raw: dict, where: Where) -> CostSettings:
+    where.table(raw, {"currency", "admin_hourly_rate", "rep_hourly_rate",
+                      "rep_minutes_per_chase", "timezone", "fix_window_days", "teams"})
+    tz = where.string(raw, "timezone")
+    if tz is not None:
+        try:
+            ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise where.at("timezone").fail(f"unknown time zone {tz!r} (e.g. \"Europe/Berlin\")") from None
+    teams = {}
+    tw = where.at("teams")
+    for name, t in tw.table(raw.get("teams", {}), set(raw.get("teams", {}) or {})).items():
+        w = tw.at(name)
+        w.table(t, {"admin_hourly_rate", "rep_hourly_rate", "rep_minutes_per_chase"})
+        teams[name] = TeamRates(w.number(t, "admin_hourly_rate", None),
+                                w.number(t, "rep_hourly_rate", None),
+                                w.integer(t, "rep_minutes_per_chase", None, 0, 600))
+    currency = where.string(raw, "currency", "USD")
+    if not (len(currency) == 3 and currency.isalpha()):
+        raise where.at("currency").fail(f"must be a 3-letter currency code, not {currency!r}")
+    return CostSettings(
+        currency=currency.upper(),
+        admin_hourly_rate=where.number(raw, "admin_hourly_rate", Decimal("60")),
+        rep_hourly_rate=where.number(raw, "rep_hourly_rate", Decimal("0")),
+        rep_minutes_per_chase=where.integer(raw, "rep_minutes_per_chase", 0, 0, 600),
+        timezone=tz,
+        fix_window_days=where.integer(raw, "fix_window_days", 14, 1, 365),
+        teams=teams,
+    )
+
+
+def demo_settings() -> Settings:
+    """The built-in demo org's settings: its rules live with the demo connector."""
+    from chaser.connectors.demo import DEMO_RULES
+
+    return Settings(path=None, kind="demo", rules=DEMO_RULES,
+                    costs=CostSettings(rep_hourly_rate=Decimal("90"), rep_minutes_per_chase=10),
+                    admin="ops-admin")

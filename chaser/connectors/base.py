@@ -1,0 +1,110 @@
+"""The Connector protocol every source speaks, its typed errors, and the progress contract.
+
+A connector knows how to list the people and stream the records of a CRM; it knows nothing of
+rules, stores or screens. It imports no textual: progress goes out through a callback and
+cancellation comes in through `Cancel`, so the CLI and the TUI drive it alike.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from chaser.errors import ChaserError
+from chaser.model import Directory, RecordBatch
+from chaser.rules import Rule
+
+
+class ConnectorError(ChaserError):
+    """A source failed: the message says which object and page, and why."""
+
+
+class AuthError(ConnectorError):
+    """Credentials were missing, refused or expired."""
+
+
+class LimitError(ConnectorError):
+    """The CRM's API allowance is spent; retrying would only make it worse."""
+
+
+class Cancelled(Exception):  # noqa: N818 - it is an event, not a fault
+    """The user cancelled a sync; nothing was stored."""
+
+
+class Cancel:
+    """A cancellation flag shared between a UI (or Ctrl-C) and a running sync."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def set(self) -> None:
+        self._event.set()
+
+    @property
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+    def check(self) -> None:
+        """Raise `Cancelled` when the flag is set; connectors call it between pages."""
+        if self._event.is_set():
+            raise Cancelled()
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """Where a sync is: one object's records and pages so far (total when the source knows)."""
+
+    object: str
+    records: int
+    pages: int
+    total: int | None = None
+    done: bool = False
+    message: str = ""
+
+
+ProgressFn = Callable[[Progress], None]
+
+
+def no_progress(_: Progress) -> None:
+    """The default progress callback: ignore."""
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    incremental: bool = False  # can fetch only what changed since a bookmark
+    record_urls: bool = False  # records have CRM links the TUI can open
+    describe: bool = False  # can tell which fields the CRM itself requires
+
+
+@runtime_checkable
+class Connector(Protocol):
+    """A source of people and records. One instance serves one sync."""
+
+    kind: str  # "demo", "csv", "salesforce", "hubspot"
+    capabilities: Capabilities
+
+    def label(self) -> str:
+        """A short human name of the source, e.g. "demo org" or "CSV: sales_pipeline.csv"."""
+        ...
+
+    def objects(self) -> list[str]:
+        """The objects this sync will read, in order."""
+        ...
+
+    def directory(self, cancel: Cancel) -> Directory:
+        """The people (and queues) who can own records."""
+        ...
+
+    def source_rules(self) -> list[Rule]:
+        """Rules the source itself imposes (e.g. Salesforce describe); [] when none."""
+        ...
+
+    def batches(self, obj: str, progress: ProgressFn, cancel: Cancel) -> Iterator[RecordBatch]:
+        """Stream one object's records. Raise ConnectorError naming the object and page."""
+        ...
+
+    def close(self) -> None:
+        """Release sockets and files."""
+        ...

@@ -1,0 +1,214 @@
+"""The nouns of chaser (see the glossary in DESIGN.md): plain frozen dataclasses, no I/O.
+
+Records travel through the audit as rows of a `RecordBatch` rather than as one object each:
+an audit of a million-row export must cost little more than reading it, so a row stays the
+list the connector produced and a `Layout` says which column holds what.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+NO_TEAM = "(no team)"
+
+
+class Tier(StrEnum):
+    """Adoption tier of a person, worst first."""
+
+    NONE = "none"
+    INEFFECTIVE = "ineffective"
+    MODERATE = "moderate"
+    GRADE_A = "grade-a"
+
+
+class Bucket(StrEnum):
+    """Owners that are not blamed: their records are counted apart and shown, never charged."""
+
+    UNKNOWN = "unknown owner"  # owner missing, or not in the people directory
+    INACTIVE = "inactive owner"
+    QUEUE = "queue"
+
+
+class Channel(StrEnum):
+    CALL = "call"
+    EMAIL = "email"
+    CHAT = "chat"
+    MEETING = "meeting"
+
+
+class Outcome(StrEnum):
+    FIXED = "fixed"
+    PROMISED = "promised"
+    NO_RESPONSE = "no-response"
+    DISPUTED = "disputed"
+    BARRIER_ACCESS = "barrier-access"
+    BARRIER_TRAINING = "barrier-training"
+    BARRIER_TIME = "barrier-time"
+    BARRIER_DEPENDENCY = "barrier-dependency"
+
+    @property
+    def is_barrier(self) -> bool:
+        """A barrier blames the system (access, training, time, dependency), not the person."""
+        return self.value.startswith("barrier-")
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    key: str  # CRM user id, or the owner column's value for CSV
+    name: str
+    team: str = NO_TEAM
+    manager: str | None = None
+    email: str | None = None
+    active: bool = True
+
+    def matches(self, text: str) -> bool:
+        """True when `text` names this person by key, name (any case) or email (any case)."""
+        folded = text.strip().casefold()
+        return (
+            text.strip() == self.key
+            or folded == self.name.casefold()
+            or (self.email is not None and folded == self.email.casefold())
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Team:
+    name: str
+    manager: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Directory:
+    """Who owns records. `complete=False` means "no directory given": every owner value seen
+    in the records becomes a person (CSV exports without a people file)."""
+
+    people: tuple[Person, ...] = ()
+    queues: frozenset[str] = frozenset()
+    complete: bool = True
+
+    def by_key(self) -> dict[str, Person]:
+        return {p.key: p for p in self.people}
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Where the standard columns are in the rows of one object's batches."""
+
+    object: str
+    columns: tuple[str, ...]  # field name of each column, in row order
+    id: int
+    owner: int
+    name: int | None = None
+    modified: int | None = None
+    url_template: str | None = None  # e.g. "https://acme.my.salesforce.com/{id}"
+
+    def index(self) -> dict[str, int]:
+        return {c: i for i, c in enumerate(self.columns)}
+
+
+@dataclass(frozen=True, slots=True)
+class RecordBatch:
+    """A run of records of one object, as rows; `pages` is how many source pages it took."""
+
+    layout: Layout
+    rows: Sequence[Sequence[str | None]]
+    pages: int = 1
+    line: int | None = None  # first source line of the batch (CSV), for messages
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    """One record with one or more required fields missing."""
+
+    object: str
+    record_id: str
+    record_name: str
+    owner: str  # person key, or the raw owner value when the owner is in a bucket
+    missing: tuple[str, ...]
+    modified: str | None = None
+    url: str | None = None
+
+
+@dataclass(slots=True)
+class Tally:
+    """Counts for one person, team or bucket. Mutable while an audit adds to it."""
+
+    records: int = 0
+    records_with_gaps: int = 0
+    missing_fields: int = 0
+    by_field: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def completeness_pct(self) -> float | None:
+        """Share of records without gaps, one decimal; None when there are no records."""
+        if not self.records:
+            return None
+        return round(100.0 * (self.records - self.records_with_gaps) / self.records, 1)
+
+    def add(self, other: Tally) -> None:
+        self.records += other.records
+        self.records_with_gaps += other.records_with_gaps
+        self.missing_fields += other.missing_fields
+        for name, n in other.by_field.items():
+            self.by_field[name] = self.by_field.get(name, 0) + n
+
+    def to_dict(self) -> dict:
+        return {
+            "records": self.records,
+            "records_with_gaps": self.records_with_gaps,
+            "missing_fields": self.missing_fields,
+            "by_field": dict(self.by_field),
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping) -> Tally:
+        return cls(d["records"], d["records_with_gaps"], d["missing_fields"], dict(d["by_field"]))
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """The result of one sync: per-person totals, owner buckets, and the gap list."""
+
+    id: str
+    taken_at: datetime  # aware, UTC
+    source: str
+    people: tuple[Person, ...]
+    tallies: Mapping[str, Tally]  # person key -> tally (every person, even with no records)
+    buckets: Mapping[str, Tally]  # Bucket value -> tally
+    objects: Mapping[str, int]  # object -> records audited
+    gaps: tuple[Gap, ...] = ()
+
+    def person(self, key: str) -> Person | None:
+        for p in self.people:
+            if p.key == key:
+                return p
+        return None
+
+    @property
+    def records(self) -> int:
+        return sum(self.objects.values())
+
+
+@dataclass(frozen=True, slots=True)
+class Chase:
+    """One logged attempt to get data from a person. Never deleted: voiding keeps it."""
+
+    id: str
+    at: datetime  # when the chase happened, aware
+    person: str  # person key
+    channel: Channel
+    minutes: int
+    outcome: Outcome
+    fields: tuple[str, ...] = ()
+    note: str = ""
+    by: str = ""
+    logged_at: datetime | None = None
+    voided_at: datetime | None = None
+    void_reason: str | None = None
+
+    @property
+    def voided(self) -> bool:
+        return self.voided_at is not None
