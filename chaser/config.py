@@ -9,6 +9,7 @@ Connector sections other than csv are validated by the connector's own `parse_se
 from __future__ import annotations
 
 import hashlib
+import importlib
 import re
 import tomllib
 from collections.abc import Callable
@@ -262,12 +263,19 @@ def parse(raw: dict, path: Path, text: str = "") -> Settings:
         if "csv" not in source:
             raise src.at("csv").fail("is required when kind = \"csv\"")
         csv = _csv_source(source["csv"], src.at("csv"))
-    elif kind in SOURCE_SECTIONS:
+    elif kind != "demo":
+        if kind not in SOURCE_SECTIONS:
+            # Importing the connector registers its section parser; lazy, so a CSV user
+            # never loads the HTTP stack.
+            try:
+                importlib.import_module(f"chaser.connectors.{kind}")
+            except ModuleNotFoundError:
+                pass
+        if kind not in SOURCE_SECTIONS:
+            raise src.at("kind").fail(f"source kind {kind!r} is not available in this version")
         if kind not in source:
             raise src.at(kind).fail(f"is required when kind = \"{kind}\"")
         connector = SOURCE_SECTIONS[kind](source[kind], src.at(kind))
-    elif kind != "demo":
-        raise src.at("kind").fail(f"source kind {kind!r} is not available in this version")
     return Settings(
         path=path,
         kind=kind,

@@ -1,0 +1,3 @@
+from chaser.cli import run
+
+run()

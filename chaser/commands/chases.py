@@ -1,0 +1,73 @@
+"""`chaser chases`: list the chase log; `chaser chases void ID --reason TEXT`."""
+
+from __future__ import annotations
+
+from chaser.commands import add_format, workspace
+from chaser.errors import ChaserError
+from chaser.periods import day_span, parse_date
+
+COLUMNS = ["id", "at", "person", "team", "channel", "minutes", "outcome", "fields", "note", "by",
+           "voided", "void_reason"]
+
+
+def register(sub, common) -> None:
+    p = sub.add_parser("chases", parents=[common], help="list logged chases (or void one)")
+    p.add_argument("--person", metavar="P")
+    p.add_argument("--team", metavar="T")
+    p.add_argument("--since", metavar="YYYY-MM-DD", help="from this day (inclusive)")
+    p.add_argument("--until", metavar="YYYY-MM-DD", help="to this day (inclusive)")
+    add_format(p)
+    p.set_defaults(func=run)
+    actions = p.add_subparsers(dest="action", metavar="ACTION")
+    v = actions.add_parser("void", parents=[common], help="void a chase: kept, but no longer "
+                           "counted in any total")
+    v.add_argument("chase_id", metavar="ID")
+    v.add_argument("--reason", required=True, metavar="TEXT")
+    v.set_defaults(func=void)
+
+
+def run(args) -> int:
+    ws = workspace(args)
+    snap = ws.snapshot()
+    people = {p.key: p for p in snap.people}
+    since = parse_date(args.since, "--since") if args.since else None
+    until = parse_date(args.until, "--until") if args.until else None
+    if since and until and until < since:
+        raise ChaserError(f"--until {args.until} is before --since {args.since}")
+    start = day_span(since, since, ws.tz, "").start if since else None
+    end = day_span(until, until, ws.tz, "").end if until else None
+    chases = ws.store.chases(start, end)
+    if args.person:
+        who = ws.find_person(args.person)
+        chases = [c for c in chases if c.person == who.key]
+    if args.team:
+        team = args.team.casefold()
+        chases = [c for c in chases if c.person in people
+                  and people[c.person].team.casefold() == team]
+    rows = []
+    for c in chases:
+        p = people.get(c.person)
+        rows.append({
+            "id": c.id, "at": c.at.astimezone(ws.tz).isoformat(timespec="minutes"),
+            "person": p.name if p else c.person, "team": p.team if p else "",
+            "channel": c.channel.value, "minutes": c.minutes, "outcome": c.outcome.value,
+            "fields": list(c.fields), "note": c.note, "by": c.by, "voided": c.voided,
+            "void_reason": c.void_reason or "",
+        })
+    if args.format == "table":
+        for r in rows:
+            r["voided"] = "VOID" if r["voided"] else ""
+    emit_columns = COLUMNS if args.format != "table" else [c for c in COLUMNS if c != "void_reason"]
+    from chaser.output import emit
+
+    emit(rows, emit_columns, args.format, empty="no chases")
+    return 0
+
+
+def void(args) -> int:
+    ws = workspace(args)
+    if not args.reason.strip():
+        raise ChaserError("--reason must say why the chase is voided")
+    chase = ws.store.void_chase(args.chase_id.strip(), args.reason.strip(), at=ws.now())
+    print(f"voided chase {chase.id}: {args.reason.strip()}")
+    return 0

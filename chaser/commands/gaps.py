@@ -1,0 +1,70 @@
+"""`chaser gaps`: who left what blank, from the latest snapshot."""
+
+from __future__ import annotations
+
+from chaser.audit import PersonRow, bucket_rows, field_counts, team_rows
+from chaser.commands import add_format, workspace
+from chaser.output import emit
+
+PERSON_COLUMNS = ["person", "team", "records", "records_with_gaps", "missing_fields",
+                  "completeness_pct", "tier"]
+TEAM_COLUMNS = ["team", "manager", "people", "records", "records_with_gaps", "missing_fields",
+                "completeness_pct", "tier"]
+RECORD_COLUMNS = ["person", "object", "record_id", "record_name", "missing_fields"]
+
+
+def register(sub, common) -> None:
+    p = sub.add_parser("gaps", parents=[common], help="missing required fields per person, "
+                       "team or field (takes a snapshot first if there is none)")
+    p.add_argument("--by", choices=["person", "team", "field", "bucket"], default="person",
+                   help="roll up by person (default), team, field, or the unblamed owner buckets")
+    p.add_argument("--team", metavar="T", help="only this team")
+    p.add_argument("--person", metavar="P", help="only this person (key, name or email)")
+    p.add_argument("--records", action="store_true", help="list every gap record instead")
+    add_format(p)
+    p.set_defaults(func=run)
+
+
+def _tally_cells(t) -> dict:
+    return {"records": t.records, "records_with_gaps": t.records_with_gaps,
+            "missing_fields": t.missing_fields, "completeness_pct": t.completeness_pct}
+
+
+def run(args) -> int:
+    ws = workspace(args)
+    snap = ws.snapshot()
+    rows: list[PersonRow] = ws.people()
+    if args.team:
+        teams = {r.person.team.casefold(): r.person.team for r in rows}
+        if args.team.casefold() not in teams:
+            from chaser.errors import ChaserError
+
+            raise ChaserError(f"unknown team {args.team!r} (teams: {', '.join(sorted(set(teams.values())))})")
+        rows = [r for r in rows if r.person.team.casefold() == args.team.casefold()]
+    if args.person:
+        who = ws.find_person(args.person, [r.person for r in rows])
+        rows = [r for r in rows if r.person.key == who.key]
+
+    if args.records:
+        names = {r.person.key: r.person.name for r in rows}
+        out = [{"person": names[g.owner], "object": g.object, "record_id": g.record_id,
+                "record_name": g.record_name, "missing_fields": list(g.missing)}
+               for g in snap.gaps if g.owner in names]
+        emit(out, RECORD_COLUMNS, args.format, empty="no gap records")
+    elif args.by == "person":
+        out = [{"person": r.person.name, "team": r.person.team, **_tally_cells(r.tally),
+                "tier": r.tier.value} for r in rows]
+        emit(out, PERSON_COLUMNS, args.format)
+    elif args.by == "team":
+        out = [{"team": t.team.name, "manager": t.team.manager, "people": t.people,
+                **_tally_cells(t.tally), "tier": t.tier.value}
+               for t in team_rows(rows, ws.settings.tiers)]
+        emit(out, TEAM_COLUMNS, args.format)
+    elif args.by == "field":
+        out = [{"field": f, "missing": n} for f, n in field_counts(rows).items()]
+        emit(out, ["field", "missing"], args.format, empty="no missing fields")
+    else:
+        out = [{"bucket": b, **_tally_cells(t)} for b, t in bucket_rows(snap).items()]
+        emit(out, ["bucket", "records", "records_with_gaps", "missing_fields",
+                   "completeness_pct"], args.format, empty="no records in any owner bucket")
+    return 0

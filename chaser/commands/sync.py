@@ -1,0 +1,39 @@
+"""`chaser sync`: take a snapshot and print a one-line summary."""
+
+from __future__ import annotations
+
+import sys
+
+from chaser.audit import org_tally
+from chaser.commands import workspace
+from chaser.connectors.base import Cancel, Progress
+
+
+def register(sub, common) -> None:
+    p = sub.add_parser("sync", parents=[common], help="take a snapshot of the source now")
+    p.add_argument("--full", action="store_true",
+                   help="re-read everything instead of only what changed (API sources)")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    ws = workspace(args)
+    show = not args.quiet and sys.stderr.isatty()
+
+    def progress(p: Progress) -> None:
+        if show:
+            state = "done" if p.done else f"page {p.pages}"
+            print(f"\r  {p.object}: {p.records:,} records ({state})\033[K",
+                  end="\n" if p.done else "", file=sys.stderr, flush=True)
+
+    result = ws.sync(progress=progress, cancel=Cancel(), full=args.full)
+    snap = result.snapshot
+    org = org_tally(snap)
+    pct = f"{org.completeness_pct:.1f}%" if org.completeness_pct is not None else "n/a"
+    print(f"synced {snap.source}: {snap.records:,} records in {len(snap.objects)} objects, "
+          f"{len(snap.people)} people, {len(snap.gaps):,} records with gaps, "
+          f"completeness {pct} ({result.seconds:.1f} s, snapshot {snap.id})")
+    for note in result.notes:
+        print(f"  {note}")
+    return 0

@@ -1,0 +1,195 @@
+"""One HTTP policy for every API connector, on httpx.
+
+One client per sync; a timeout on every call; a client-side rate limit (a sliding window of
+N requests per 10 s, the unit both HubSpot and Salesforce speak); bounded exponential backoff
+with full jitter for 5xx, timeouts, dropped connections and 429s. Each vendor decides what a
+response means through a `classify` hook, because "stop now" differs: Salesforce's 403
+REQUEST_LIMIT_EXCEEDED and HubSpot's DAILY 429 must never be retried.
+
+Plain http is allowed only for loopback hosts (tests, local proxies); anything else must be
+https with certificate verification on.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import random
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import httpx
+
+from chaser import __version__
+from chaser.connectors.base import Cancel, ConnectorError
+from chaser.errors import ChaserError
+
+USER_AGENT = f"chaser/{__version__}"
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+def is_loopback(host: str) -> bool:
+    host = host.strip("[]").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_url(url: str, what: str = "URL") -> str:
+    """Refuse anything but https, except plain http to a loopback host. Returns the URL
+    without a trailing slash."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ChaserError(f"{what} {url!r} is not an http(s) URL")
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        raise ChaserError(f"{what} {url!r} must use https:// (plain http only for localhost)")
+    if parts.username or parts.password:
+        raise ChaserError(f"{what} must not contain credentials; chaser keeps them in the keyring")
+    return url.strip().rstrip("/")
+
+
+# classify(response) -> None when the response is usable, a Retry(after) to try again, or
+# raise a ConnectorError to stop.
+@dataclass(frozen=True, slots=True)
+class Retry:
+    after: float | None = None  # seconds the server asked for, if any
+    reason: str = ""
+
+
+Classify = Callable[[httpx.Response], "Retry | None"]
+
+
+def default_classify(response: httpx.Response) -> Retry | None:
+    if response.status_code in RETRY_STATUSES:
+        return Retry(_retry_after(response), f"HTTP {response.status_code}")
+    return None
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None  # an HTTP date: rare for these APIs; our own backoff will do
+
+
+class RateLimiter:
+    """At most `per_10s` requests in any 10-second window."""
+
+    def __init__(self, per_10s: int, clock: Callable[[], float], sleep: Callable[[float], None],
+                 window: float = 10.0) -> None:
+        self.per_window = max(1, per_10s)
+        self.window = window
+        self.clock, self.sleep = clock, sleep
+        self.sent: deque[float] = deque()
+
+    def wait(self) -> None:
+        while True:
+            now = self.clock()
+            while self.sent and now - self.sent[0] >= self.window:
+                self.sent.popleft()
+            if len(self.sent) < self.per_window:
+                self.sent.append(now)
+                return
+            self.sleep(self.window - (now - self.sent[0]) + 0.001)
+
+
+class Http:
+    """A client bound to one base URL, for one sync. Counts the requests it sends."""
+
+    def __init__(self, base_url: str, *, headers: dict[str, str] | None = None,
+                 rate_per_10s: int = 100, max_retries: int = 6, timeout: float = 30.0,
+                 backoff_base: float = 0.5, backoff_max: float = 30.0,
+                 cancel: Cancel | None = None, transport: httpx.BaseTransport | None = None,
+                 sleep: Callable[[float], None] = time.sleep,
+                 clock: Callable[[], float] = time.monotonic, seed: int | None = None) -> None:
+        self.base_url = check_url(base_url)
+        self.max_retries = max_retries
+        self.backoff_base, self.backoff_max = backoff_base, backoff_max
+        self.cancel = cancel or Cancel()
+        self.sleep = sleep
+        self.limiter = RateLimiter(rate_per_10s, clock, sleep)
+        self.requests = 0  # every request sent, retries included: the customer's allowance
+        self.retries = 0
+        self._random = random.Random(seed)
+        self.client = httpx.Client(
+            base_url=self.base_url,
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json", **(headers or {})},
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            verify=True,
+            follow_redirects=False,  # a redirect could carry the bearer token elsewhere
+            transport=transport,
+        )
+
+    def set_header(self, name: str, value: str) -> None:
+        self.client.headers[name] = value
+
+    def backoff(self, attempt: int, hint: float | None) -> float:
+        """Full jitter: uniform in [0, min(max, base * 2^attempt)], never below the server's
+        own Retry-After hint."""
+        ceiling = min(self.backoff_max, self.backoff_base * (2 ** attempt))
+        delay = self._random.uniform(0, ceiling)
+        return max(delay, hint or 0.0)
+
+    def request(self, method: str, url: str, *, what: str, classify: Classify = default_classify,
+                **kwargs) -> httpx.Response:
+        """Send with rate limit, retries and backoff. `what` names the object and page for
+        error messages ("Opportunity page 3"). Returns the first usable response."""
+        attempt = 0
+        while True:
+            self.cancel.check()
+            self.limiter.wait()
+            self.requests += 1
+            try:
+                response = self.client.request(method, url, **kwargs)
+            except (httpx.TimeoutException, httpx.TransportError) as e:
+                verdict = Retry(None, _transport_reason(e))
+            else:
+                verdict = classify(response)
+                if verdict is None:
+                    return response
+            if attempt >= self.max_retries:
+                raise ConnectorError(f"{what}: gave up after {attempt + 1} attempts "
+                                     f"({verdict.reason})")
+            self.retries += 1
+            self._pause(self.backoff(attempt, verdict.after))
+            attempt += 1
+
+    def _pause(self, seconds: float) -> None:
+        """Sleep in small steps so a cancel is honoured during a long backoff."""
+        left = seconds
+        while left > 0:
+            self.cancel.check()
+            step = min(left, 0.25)
+            self.sleep(step)
+            left -= step
+        self.cancel.check()
+
+    def close(self) -> None:
+        self.client.close()
+
+    def __enter__(self) -> Http:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _transport_reason(e: Exception) -> str:
+    # Never the exception's text: some transports echo the request (and its headers) into it.
+    if isinstance(e, httpx.TimeoutException):
+        return "timed out"
+    return f"connection failed ({type(e).__name__})"
+
+
+def error_detail(response: httpx.Response, limit: int = 200) -> str:
+    """A short, secret-free description of an error response for messages."""
+    text = response.text.strip().replace("\n", " ")
+    return f"HTTP {response.status_code}: {text[:limit]}" if text else f"HTTP {response.status_code}"

@@ -1,0 +1,79 @@
+"""Rows -> table, CSV or JSON on stdout. One writer, so every command's formats agree.
+
+CSV and JSON are for scripts: columns and keys are stable, numbers stay numbers, UTF-8, `\n`.
+(HR's Excel-ready files are written by exports.py, not here.)
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import IO, Any
+
+import orjson
+
+FORMATS = ("table", "csv", "json")
+
+
+def _cell(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        return f"{v:.1f}"
+    if isinstance(v, Decimal):
+        return f"{v:.2f}"
+    if isinstance(v, list | tuple):
+        return ";".join(str(x) for x in v)
+    return str(v)
+
+
+def _json_default(v: Any) -> Any:
+    if isinstance(v, Decimal):
+        return float(v.quantize(Decimal("0.01")))
+    raise TypeError
+
+
+def emit(rows: Iterable[Mapping[str, Any]], columns: Sequence[str], fmt: str,
+         out: IO[str] | None = None, *, empty: str = "nothing to show") -> None:
+    out = out or sys.stdout
+    rows = list(rows)
+    if fmt == "json":
+        data = [{c: r.get(c) for c in columns} for r in rows]
+        out.write(orjson.dumps(data, default=_json_default, option=orjson.OPT_INDENT_2).decode())
+        out.write("\n")
+    elif fmt == "csv":
+        w = csv.writer(out, lineterminator="\n")
+        w.writerow(columns)
+        w.writerows([_cell(r.get(c)) for c in columns] for r in rows)
+    else:
+        table(rows, columns, out, empty=empty)
+
+
+def table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], out: IO[str], *,
+          empty: str = "nothing to show", width: int = 40) -> None:
+    """Aligned plain text: numbers right, text left, long text cut with an ellipsis."""
+    if not rows:
+        out.write(f"({empty})\n")
+        return
+    cells = [[_cut(_cell(r.get(c)), width) for c in columns] for r in rows]
+    numeric = [all(isinstance(r.get(c), int | float | Decimal) or r.get(c) is None for r in rows)
+               for c in columns]
+    widths = [max(len(h), *(len(row[i]) for row in cells)) for i, h in enumerate(columns)]
+
+    def line(values: Sequence[str]) -> str:
+        return "  ".join(v.rjust(w) if num else v.ljust(w)
+                         for v, w, num in zip(values, widths, numeric, strict=True)).rstrip()
+
+    out.write(line([c.replace("_", " ") for c in columns]) + "\n")
+    out.write(line(["-" * w for w in widths]) + "\n")
+    for row in cells:
+        out.write(line(row) + "\n")
+
+
+def _cut(text: str, width: int) -> str:
+    text = text.replace("\n", " ")
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -1,0 +1,141 @@
+"""One opened source: its settings, its store, and the questions both faces (CLI and TUI) ask.
+
+The CLI and the TUI each hold a Workspace and call the same methods, so they cannot disagree
+about who a person is, what a chase must look like, or which snapshot is current.
+"""
+
+from __future__ import annotations
+
+import difflib
+import getpass
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from chaser import clock, config, locations
+from chaser.audit import PersonRow, person_rows
+from chaser.config import Settings
+from chaser.connectors.base import Cancel, ProgressFn, no_progress
+from chaser.errors import ChaserError
+from chaser.model import Channel, Chase, Outcome, Person, Snapshot
+from chaser.periods import zone
+from chaser.store import Store
+from chaser.sync import SyncResult, seed_demo, sync
+
+MIN_MINUTES, MAX_MINUTES = 1, 600
+
+
+def validate_minutes(value: object) -> int:
+    """The one rule for chase minutes: a whole number from 1 to 600."""
+    text = str(value).strip()
+    if not text.isdigit() or not MIN_MINUTES <= int(text) <= MAX_MINUTES:
+        raise ChaserError(f"minutes must be a whole number from {MIN_MINUTES} to {MAX_MINUTES}, "
+                          f"not {text!r}")
+    return int(text)
+
+
+@dataclass
+class Workspace:
+    settings: Settings
+    store: Store
+
+    @classmethod
+    def open(cls, config_file: str | None = None, demo: bool = False) -> Workspace:
+        """--demo, else --config / CHASER_CONFIG / the user's chaser.toml, else the demo."""
+        path = None if demo else locations.config_path(config_file)
+        settings = config.demo_settings() if path is None else config.load(path)
+        return cls(settings, Store(locations.data_root() / settings.data_key))
+
+    @property
+    def is_demo(self) -> bool:
+        return self.settings.kind == "demo"
+
+    @property
+    def tz(self):
+        return zone(self.settings.costs.timezone)
+
+    def now(self) -> datetime:
+        return clock.now()
+
+    # ---- snapshots --------------------------------------------------------------------------
+    def sync(self, progress: ProgressFn = no_progress, cancel: Cancel | None = None,
+             full: bool = False) -> SyncResult:
+        now = self.now()
+        if self.is_demo:
+            seed_demo(self.settings, self.store, now)
+        return sync(self.settings, self.store, now=now, progress=progress, cancel=cancel,
+                    full=full)
+
+    def snapshot(self) -> Snapshot:
+        """The latest snapshot, taking one first when there is none yet."""
+        if self.is_demo:
+            seed_demo(self.settings, self.store, self.now())
+        snap = self.store.latest_snapshot()
+        return snap if snap is not None else self.sync().snapshot
+
+    def people(self) -> list[PersonRow]:
+        return person_rows(self.snapshot(), self.settings.tiers)
+
+    # ---- people -----------------------------------------------------------------------------
+    def find_person(self, text: str, people: Sequence[Person] | None = None) -> Person:
+        """By key, name (any case) or email; unknown or ambiguous names list the candidates."""
+        people = list(people if people is not None else self.snapshot().people)
+        hits = [p for p in people if p.matches(text)]
+        exact = [p for p in hits if p.key == text.strip()]
+        if len(exact) == 1 or len(hits) == 1:
+            return (exact or hits)[0]
+        if hits:
+            listed = "; ".join(f"{p.name} <{p.email or p.key}> ({p.team})" for p in hits)
+            raise ChaserError(f"person {text!r} is ambiguous: {listed}; use the key or email")
+        folded = text.strip().casefold()
+        near = [p for p in people if folded and folded in p.name.casefold()]
+        names = {p.name.casefold(): p for p in people}
+        near += [names[n] for n in difflib.get_close_matches(folded, list(names), n=5, cutoff=0.6)
+                 if names[n] not in near]
+        hint = ("; did you mean: " + ", ".join(p.name for p in near[:5])) if near else ""
+        raise ChaserError(f"unknown person {text!r}{hint}")
+
+    # ---- chases -----------------------------------------------------------------------------
+    def known_fields(self) -> list[str]:
+        names: dict[str, None] = {}
+        for rule in self.settings.rules:
+            names.update(dict.fromkeys(rule.require))
+        for tally in self.snapshot().tallies.values():
+            names.update(dict.fromkeys(tally.by_field))
+        return list(names)
+
+    def log_chase(self, person: Person, *, minutes: object, channel: str = "call",
+                  outcome: str = "promised", fields: Sequence[str] = (), note: str = "",
+                  at: datetime | None = None, by: str = "") -> Chase:
+        """Validate and durably store one chase; the only way a chase is written."""
+        mins = validate_minutes(minutes)
+        try:
+            chan = Channel(channel)
+        except ValueError:
+            raise ChaserError(f"unknown channel {channel!r} (use one of: "
+                              f"{', '.join(c.value for c in Channel)})") from None
+        try:
+            out = Outcome(outcome)
+        except ValueError:
+            raise ChaserError(f"unknown outcome {outcome!r} (use one of: "
+                              f"{', '.join(o.value for o in Outcome)})") from None
+        fields = tuple(dict.fromkeys(f.strip() for f in fields if f.strip()))
+        known = self.known_fields()
+        unknown = [f for f in fields if f not in known]
+        if unknown:
+            raise ChaserError(f"unknown field {unknown[0]!r} (fields with rules: "
+                              f"{', '.join(known) or 'none'})")
+        now = self.now()
+        at = at or now
+        if at > now + timedelta(minutes=5):
+            raise ChaserError(f"chase time {at.isoformat(timespec='minutes')} is in the future")
+        return self.store.add_chase(at=at, person=person.key, channel=chan, minutes=mins,
+                                    outcome=out, fields=fields, note=note.strip(),
+                                    by=by or self.settings.admin or _user(), logged_at=now)
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers; the field is informational
+        return "admin"

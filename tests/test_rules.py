@@ -1,0 +1,78 @@
+from hypothesis import given
+from hypothesis import strategies as st
+
+from chaser.model import Layout
+from chaser.rules import DEFAULT_PLACEHOLDERS, Blank, Condition, Rule, compile_rules
+
+LAYOUT = Layout("Opportunity", ("id", "owner", "stage", "account", "amount"), id=0, owner=1)
+blank = Blank()
+
+
+def check(rules, row):
+    return compile_rules(rules, LAYOUT, blank)(row)
+
+
+def test_blank_values():
+    for v in (None, "", "   ", "N/A", " tbd ", "-", "?", "NONE", "null", "xxx", "na"):
+        assert blank(v), v
+    for v in ("0", "x", "Acme", "n/a corp", "—"):
+        assert not blank(v), v
+
+
+def test_placeholders_configurable():
+    assert not Blank([])("N/A")
+    assert Blank(["Unknown"])(" unknown ")
+
+
+def test_unconditional_rule_lists_missing_in_order():
+    rules = [Rule("Opportunity", ("amount", "account"))]
+    assert check(rules, ["1", "u", "Won", "", ""]) == ("amount", "account")
+    assert check(rules, ["1", "u", "Won", "Acme", "5"]) == ()
+
+
+def test_rule_for_other_object_ignored():
+    assert check([Rule("Lead", ("account",))], ["1", "u", "Won", "", ""]) == ()
+
+
+def test_when_in_not_in_equals_blank():
+    row = ["1", "u", "Won", "", ""]
+    assert check([Rule("Opportunity", ("account",), Condition("stage", "in", ("won", "Lost")))],
+                 row) == ("account",)
+    assert check([Rule("Opportunity", ("account",), Condition("stage", "not_in", ("Won",)))],
+                 row) == ()
+    assert check([Rule("Opportunity", ("account",), Condition("stage", "equals", "Won"))],
+                 row) == ("account",)
+    assert check([Rule("Opportunity", ("amount",), Condition("account", "blank", True))],
+                 row) == ("amount",)
+    assert check([Rule("Opportunity", ("amount",), Condition("account", "blank", False))],
+                 row) == ()
+
+
+def test_field_required_twice_counts_once():
+    rules = [Rule("Opportunity", ("account",)),
+             Rule("Opportunity", ("account", "amount"), Condition("stage", "equals", "Won"))]
+    assert check(rules, ["1", "u", "Won", "", ""]) == ("account", "amount")
+
+
+def test_absent_column_is_missing_and_short_row_is_blank():
+    rules = [Rule("Opportunity", ("region",)), Rule("Opportunity", ("amount",))]
+    assert check(rules, ["1", "u", "Won", "Acme"]) == ("region", "amount")
+
+
+values = st.one_of(st.none(), st.text(max_size=6), st.sampled_from(DEFAULT_PLACEHOLDERS))
+
+
+@given(st.lists(values, min_size=5, max_size=5))
+def test_missing_is_exactly_the_blank_required_fields(row):
+    rules = [Rule("Opportunity", ("account", "amount"))]
+    expected = tuple(f for f, v in (("account", row[3]), ("amount", row[4])) if blank(v))
+    assert check(rules, row) == expected
+
+
+@given(st.lists(values, min_size=5, max_size=5), st.lists(st.text(max_size=4), max_size=3))
+def test_in_and_not_in_are_complements(row, stages):
+    cond_in = [Rule("Opportunity", ("account",), Condition("stage", "in", tuple(stages)))]
+    cond_out = [Rule("Opportunity", ("account",), Condition("stage", "not_in", tuple(stages)))]
+    both = set(check(cond_in, row)) | set(check(cond_out, row))
+    assert both == ({"account"} if blank(row[3]) else set())
+    assert not (set(check(cond_in, row)) & set(check(cond_out, row)))
