@@ -1,6 +1,14 @@
 from datetime import UTC, datetime
 
-from chaser.audit import Auditor, Thresholds, bucket_rows, org_tally, person_rows, team_rows, tier_of
+from chaser.audit import (
+    Auditor,
+    Thresholds,
+    bucket_rows,
+    org_tally,
+    person_rows,
+    team_rows,
+    tier_of,
+)
 from chaser.model import Bucket, Directory, Layout, Person, RecordBatch, Tally, Tier
 from chaser.rules import Blank, Condition, Rule
 
