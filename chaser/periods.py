@@ -54,6 +54,18 @@ class Period:
         """The last calendar day inside the period (end is exclusive)."""
         return (self.end - timedelta(microseconds=1)).date()
 
+    @property
+    def calendar_days(self) -> int:
+        """Days the period covers, counted on the calendar: a 30-day period across a DST change
+        is 30 days here although it lasts 30 days +- 1 hour."""
+        return (self.last_day - self.first_day).days + 1
+
+    def span(self) -> str:
+        """"2026-10-22 – 2026-11-20": both days included, as people read a date range."""
+        if self.first_day == self.last_day:
+            return self.first_day.isoformat()
+        return f"{self.first_day.isoformat()} – {self.last_day.isoformat()}"
+
 
 def _midnight(d: date, tz: tzinfo) -> datetime:
     return datetime.combine(d, time(0), tzinfo=tz)

@@ -12,6 +12,7 @@ TinyDB instance caches next ids and query results that another process may have 
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -27,11 +28,12 @@ from chaser.errors import ChaserError
 
 SCHEMA = 1  # the newest layout this chaser writes and reads
 HEADER = "_chaser"  # table holding {"schema": N, "kind": ...} as document 1
-KINDS = frozenset({"chases", "snapshot-index", "snapshot-gaps", "meta"})
+KINDS = frozenset({"chases", "snapshot-index", "snapshot-gaps", "meta", "record-cache"})
 FILE_MODE = 0o600  # data files hold HR-relevant data
 DIR_MODE = 0o700
 LOCK_TIMEOUT = 30.0  # seconds; a write takes milliseconds, so this means a stuck process
 _TMP_SUFFIX = ".tmp"
+_TMP_BYTES = 6  # random bytes in a temp file's name
 
 
 def corrupt(path: Path, detail: str) -> ChaserError:
@@ -77,14 +79,17 @@ def _tmp_prefix(path: Path) -> str:
 def remove_orphans(path: Path) -> int:
     """Delete temp files left by a writer that died before its os.replace. Call only while
     holding `path`'s lock: temp files are made only under it, so any found then are orphans."""
-    prefix = _tmp_prefix(path)
+    # An exact pattern, not a prefix: ".a.json." also begins the temp names of "a.json.json",
+    # whose writer may be busy under its own lock right now.
+    mine = re.compile(re.escape(_tmp_prefix(path)) + f"[0-9a-f]{{{2 * _TMP_BYTES}}}"
+                      + re.escape(_TMP_SUFFIX))
     removed = 0
     try:
         entries = list(os.scandir(path.parent))
     except FileNotFoundError:
         return 0
     for entry in entries:
-        if entry.name.startswith(prefix) and entry.name.endswith(_TMP_SUFFIX):
+        if mine.fullmatch(entry.name):
             with suppress(FileNotFoundError):
                 os.unlink(entry.path)
                 removed += 1
@@ -95,7 +100,7 @@ def atomic_write_bytes(path: Path, payload: bytes) -> None:
     """Replace `path` with `payload` so a crash at any moment leaves the old or the new file."""
     prefix = _tmp_prefix(path)
     while True:
-        tmp = path.with_name(f"{prefix}{secrets.token_hex(6)}{_TMP_SUFFIX}")
+        tmp = path.with_name(f"{prefix}{secrets.token_hex(_TMP_BYTES)}{_TMP_SUFFIX}")
         try:
             # O_EXCL + explicit mode: never follow a planted file, never depend on the umask.
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),

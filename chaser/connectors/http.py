@@ -139,12 +139,16 @@ class Http:
         return max(delay, hint or 0.0)
 
     def request(self, method: str, url: str, *, what: str, classify: Classify = default_classify,
-                **kwargs) -> httpx.Response:
+                limiter: RateLimiter | None = None, **kwargs) -> httpx.Response:
         """Send with rate limit, retries and backoff. `what` names the object and page for
-        error messages ("Opportunity page 3"). Returns the first usable response."""
+        error messages ("Opportunity page 3"). `limiter` is an extra, endpoint-specific limit
+        (HubSpot's search: 5/s) honoured on every attempt, retries included. Returns the first
+        usable response."""
         attempt = 0
         while True:
             self.cancel.check()
+            if limiter is not None:
+                limiter.wait()
             self.limiter.wait()
             self.requests += 1
             try:

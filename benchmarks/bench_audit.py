@@ -1,0 +1,166 @@
+"""How much does an audit cost over just reading the CSV export?
+
+Generates a 1,000,000-record opportunity export (10 columns, Salesforce-style labels) and a
+people file of 200 reps in a temp folder, then times, in the same run and in fresh
+subprocesses, (a) a bare `csv.reader` pass over the file and (b) the full CSV connector +
+Auditor pass with 5 rules (3 conditional). Budget: audit <= 2x the bare pass, and the audit
+process's peak RSS <= 300 MB. Each pass runs `--rounds` times; the best time of each counts.
+
+    .venv/bin/python benchmarks/bench_audit.py [--records 1000000] [--rounds 3]
+
+Prints figures; it is not a test. The data lives in a temp folder that is removed afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import platform
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+RATIO_BUDGET = 2.0
+RSS_BUDGET_MB = 300.0
+HEADER = ["Opportunity ID", "Opportunity Name", "Opportunity Owner", "Account Name", "Stage",
+          "Amount", "Close Date", "Next Step", "Lead Source", "Last Modified Date"]
+STAGES = ["Prospecting", "Qualification", "Needs Analysis", "Negotiation/Review",
+          "Closed Won", "Closed Lost"]
+CLOSED = ["Closed Won", "Closed Lost"]
+SOURCES = ["Web", "Partner", "Phone Inquiry", "Trade Show", "Referral"]
+REPS = 200
+
+
+def generate(folder: Path, records: int) -> tuple[Path, Path]:
+    rng = random.Random(7)
+    people = folder / "users.csv"
+    with open(people, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["Full Name", "Role", "Manager", "Email", "Active"])
+        for i in range(REPS):
+            w.writerow([f"Rep {i:03d}", f"Region {i % 8}", f"Manager {i % 8}",
+                        f"rep{i:03d}@example.com", "false" if i % 50 == 49 else "true"])
+    path = folder / "opportunities.csv"
+    blank = lambda p, v: "" if rng.random() < p else v  # noqa: E731
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(HEADER)
+        for i in range(records):
+            stage = rng.choice(STAGES)
+            w.writerow([
+                f"006{i:015d}", f"Deal {i} - renewal", f"Rep {rng.randrange(REPS):03d}",
+                blank(0.03, f"Account {rng.randrange(20000)}"), stage,
+                blank(0.04, str(rng.randrange(500, 250000))),
+                blank(0.05 if stage in CLOSED else 0.5, f"2026-{rng.randint(1, 12):02d}-15"),
+                blank(0.04, "Call back on Friday" if rng.random() < 0.97 else "N/A"),
+                blank(0.02, rng.choice(SOURCES)),
+                f"2026-11-{rng.randint(1, 28):02d}T10:00:00Z",
+            ])
+    return path, people
+
+
+def child_bare(path: str) -> dict:
+    t = time.perf_counter()
+    n = 0
+    with open(path, newline="", encoding="utf-8") as f:
+        for _ in csv.reader(f):
+            n += 1
+    return {"seconds": time.perf_counter() - t, "records": n - 1}
+
+
+def child_audit(path: str, people: str) -> dict:
+    from chaser.audit import Auditor
+    from chaser.config import CsvObject, CsvPeople, CsvSource
+    from chaser.connectors.base import Cancel, no_progress
+    from chaser.connectors.csv import CsvConnector
+    from chaser.rules import Blank, Condition, Rule
+
+    rules = [
+        Rule("Opportunity", ("Account Name",)),
+        Rule("Opportunity", ("Lead Source",)),
+        Rule("Opportunity", ("Amount", "Close Date"), Condition("Stage", "in", tuple(CLOSED))),
+        Rule("Opportunity", ("Next Step",), Condition("Stage", "not_in", tuple(CLOSED))),
+        Rule("Opportunity", ("Amount",), Condition("Stage", "equals", "Negotiation/Review")),
+    ]
+    source = CsvSource(
+        (CsvObject("Opportunity", Path(path), "Opportunity ID", "Opportunity Owner",
+                   name="Opportunity Name", modified="Last Modified Date",
+                   url="https://acme.my.salesforce.com/{id}"),),
+        CsvPeople(Path(people), "Full Name", team="Role", manager="Manager", email="Email",
+                  active="Active"),
+    )
+    t = time.perf_counter()
+    connector = CsvConnector(source)
+    cancel = Cancel()
+    auditor = Auditor(connector.directory(cancel), rules, Blank())
+    for batch in connector.batches("Opportunity", no_progress, cancel):
+        auditor.add(batch)
+    snap = auditor.snapshot("bench", datetime.now(UTC), connector.label())
+    connector.close()
+    return {"seconds": time.perf_counter() - t, "records": snap.records, "gaps": len(snap.gaps)}
+
+
+def run_child(*args: str) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--child", *args], check=True,
+                         capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--records", type=int, default=1_000_000)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        kind, *paths = args.child
+        result = child_bare(*paths) if kind == "bare" else child_audit(*paths)
+        # The child's own peak: the generator and the parent never count against it.
+        result["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps(result))
+        return
+
+    with tempfile.TemporaryDirectory(prefix="chaser-bench-") as tmp:
+        t = time.perf_counter()
+        path, people = generate(Path(tmp), args.records)
+        gen_s = time.perf_counter() - t
+        size_mb = path.stat().st_size / 1e6
+        run_child("bare", str(path))  # warm the page cache so neither pass pays the disk
+        bare, full = [], []
+        for _ in range(args.rounds):  # interleaved, so drift hits both alike
+            bare.append(run_child("bare", str(path)))
+            full.append(run_child("audit", str(path), str(people)))
+        children_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+    b = min(r["seconds"] for r in bare)
+    a = min(r["seconds"] for r in full)
+    rss = max(r["maxrss_mb"] for r in full)
+    ratio = a / b
+    records = full[0]["records"]
+    print(f"machine:  {platform.platform()}, {platform.machine()}, {os.cpu_count()} CPUs, "
+          f"Python {platform.python_version()}")
+    print(f"data:     {records:,} records x {len(HEADER)} columns, {size_mb:.0f} MB, "
+          f"generated in {gen_s:.1f} s; {full[0]['gaps']:,} records with gaps")
+    print(f"bare:     csv.reader pass {b:.2f} s ({records / b:,.0f} records/s), "
+          f"best of {args.rounds}")
+    print(f"audit:    connector + Auditor {a:.2f} s ({records / a:,.0f} records/s), "
+          f"best of {args.rounds}")
+    print(f"ratio:    {ratio:.2f}x the bare pass (budget <= {RATIO_BUDGET:.1f}x)")
+    print(f"peak RSS: audit process {rss:.0f} MB (budget <= {RSS_BUDGET_MB:.0f} MB; "
+          f"largest child of this run {children_mb:.0f} MB)")
+    if ratio > RATIO_BUDGET or rss > RSS_BUDGET_MB:
+        print("OVER BUDGET")
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,111 @@
+"""The Textual App: small on purpose. It holds the Workspace and the current ViewData, loads
+data in workers, and routes app-wide keys to screens. Screens own their behaviour."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import ClassVar
+
+from textual.app import App
+from textual.binding import Binding
+
+from chaser.screens.common import SCREENS, broadcast, open_screen, report_error, run_blocking
+from chaser.screens.overview import OverviewScreen
+from chaser.screens.palette import ChaserCommands
+from chaser.views import DEFAULT_PERIOD, ViewData
+from chaser.workspace import Workspace
+
+CONNECT_HINT = "chaser connect salesforce|hubspot"  # the one command that connects a CRM
+
+
+class ChaserApp(App):
+    CSS_PATH = "chaser.tcss"
+    TITLE = "chaser"
+    COMMANDS: ClassVar = App.COMMANDS | {ChaserCommands}
+    BINDINGS: ClassVar = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
+        Binding("l", "chase_log", "Chases", id="app.chase_log"),
+        Binding("k", "costs", "Costs", id="app.costs"),
+        Binding("s", "sync", "Sync", id="app.sync"),
+    ]
+
+    def __init__(self, ws: Workspace, *, clock: Callable[[], float] = time.monotonic,
+                 period: str = DEFAULT_PERIOD) -> None:
+        super().__init__()
+        self.ws = ws
+        self.data: ViewData | None = None
+        self.clock = clock  # monotonic seconds; tests inject a fake to drive the chase timer
+        self.period_text = period
+        if ws.is_demo:
+            self.sub_title = f"demo org · real CRM: {CONNECT_HINT}"
+        else:
+            self.sub_title = ws.settings.kind
+
+    def get_default_screen(self) -> OverviewScreen:
+        return OverviewScreen()
+
+    def on_mount(self) -> None:
+        self.reload("start")
+
+    # ---- data ------------------------------------------------------------------------------
+    def reload(self, reason: str = "reload", chases_only: bool = False) -> None:
+        """Re-read in a worker, swap `data`, then tell every screen (see screens/common.py)."""
+        from chaser import views
+
+        ws, period, old = self.ws, self.period_text, self.data
+
+        def work() -> ViewData:
+            if chases_only and old is not None:
+                return views.reload_chases(ws, old, period)
+            return views.load(ws, period)
+
+        def done(data: ViewData) -> None:
+            self.data = data
+            broadcast(self, reason)
+
+        run_blocking(self, work, done=done, name=f"reload:{reason}", group="reload",
+                     exclusive=not chases_only)
+
+    def set_period(self, text: str) -> None:
+        from chaser.periods import parse_period
+
+        try:
+            parse_period(text, self.ws.now(), self.ws.tz)  # refuse a bad period before loading
+        except Exception as e:  # noqa: BLE001 - shown by the one handler
+            report_error(self, e)
+            return
+        self.period_text = text
+        self.reload("period")
+
+    # ---- navigation --------------------------------------------------------------------------
+    def open_person(self, key: str) -> None:
+        open_screen(self, "person", key=key)
+
+    def action_chase_log(self) -> None:
+        open_screen(self, "chase_log")
+
+    def action_costs(self) -> None:
+        open_screen(self, "costs")
+
+    def action_sync(self) -> None:
+        open_screen(self, "sync")
+
+    def action_help(self) -> None:
+        if self.screen.id != "help":
+            open_screen(self, "help", under=self.screen)
+
+    def action_back(self) -> None:
+        if len(self.screen_stack) > 1:
+            self.pop_screen()
+
+
+def run(config: str | None = None, demo: bool = False) -> int:
+    """`chaser` with no subcommand. Config errors surface before the screen takes over."""
+    ws = Workspace.open(config, demo)
+    ChaserApp(ws).run()
+    return 0
+
+
+__all__ = ["SCREENS", "ChaserApp", "run"]

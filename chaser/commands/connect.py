@@ -1,0 +1,201 @@
+"""`chaser connect salesforce|hubspot`: ask for the settings and, hidden, the secrets; keep the
+secrets in the OS keyring (service "chaser"), test the connection, and write only the settings
+to the config file.
+
+Driven by each connector module's CONNECT_FIELDS and SECRETS, so adding a CRM adds no code
+here. CONNECT_FIELDS: (key, prompt, default[, when(answers) -> bool]); the default's type says
+how an answer is read (list = comma-separated, bool = yes/no, int = whole number). SECRETS:
+[(name, prompt[, required])], or a dict of such lists keyed by the `auth` answer.
+"""
+
+from __future__ import annotations
+
+import getpass
+import importlib
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from chaser import config, locations, secrets
+from chaser.errors import ChaserError
+from chaser.storage import atomic_write_bytes, ensure_dir
+
+KINDS = ("salesforce", "hubspot")
+TRIES = 3  # a wrong answer is asked again this many times, then connect stops
+
+
+def register(sub, common) -> None:
+    p = sub.add_parser("connect", parents=[common],
+                       help="set up Salesforce or HubSpot: settings to the config file, "
+                            "secrets to the OS keyring")
+    p.add_argument("kind", choices=KINDS, help="the CRM to connect")
+    p.add_argument("--no-test", action="store_true",
+                   help="write the settings without testing the connection")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    if args.demo:
+        raise ChaserError("connect writes a config file; it cannot be used with --demo")
+    kind = args.kind
+    module = _connector(kind)
+    path = locations.config_path(args.config) or locations.config_dir() / "chaser.toml"
+    raw = _read(path)
+    source = raw.get("source") if isinstance(raw.get("source"), dict) else {}
+    previous = source.get(kind) if isinstance(source.get(kind), dict) else {}
+    needed_all = _secret_specs(module.SECRETS, None)
+    secret_names = {name for name, _, _ in needed_all}
+    print(f"Connecting chaser to {kind}; settings go to {path}. Press Enter to keep the value "
+          "in [brackets].")
+
+    answers = {k: v for k, v in previous.items() if k not in secret_names}
+    for spec in module.CONNECT_FIELDS:
+        key, prompt, default, *rest = spec
+        when = rest[0] if rest else None
+        if when is not None and not when(answers):
+            continue
+        value = _ask(prompt, previous.get(key, default), default)
+        if value is None:
+            answers.pop(key, None)
+        else:
+            answers[key] = value
+    settings = module.parse_settings(answers, config.Where(path, "", f"source.{kind}"))
+
+    needed = _secret_specs(module.SECRETS, answers.get("auth"))
+    skip_test = args.no_test
+    if secrets.keyring_available():
+        typed = {}
+        for name, prompt, required in needed:
+            value = _ask_secret(kind, name, prompt, required)
+            if value:
+                typed[name] = value
+        for name, value in typed.items():
+            secrets.put(kind, name, value)
+        if typed:
+            print(f"Secrets stored in the OS keyring (service \"{secrets.SERVICE}\").")
+    else:
+        env = secrets.ENV_TOKENS.get(kind, "")
+        print(f"This machine has no OS keyring backend, so chaser will not store secrets: it "
+              f"never writes them to a file. Set {env} in the environment to the access token "
+              "instead; chaser reads it from there on every run.")
+        others = [name for name, _, _ in needed if name != "token"]
+        if others:
+            raise ChaserError(f"auth = {answers.get('auth')!r} needs the {', '.join(others)} "
+                              f"kept in a keyring; use auth = \"token\" with {env}, or run "
+                              "`chaser connect` where a keyring is available")
+        if not os.environ.get(env):
+            print(f"Connection not tested: {env} is not set.")
+            skip_test = True  # nothing to test with: write the settings, as --no-test would
+
+    if not skip_test:
+        try:
+            print(module.whoami(settings))
+        except ChaserError as e:
+            raise ChaserError(f"connection test failed, config not changed: {e} "
+                              "(fix it and run connect again, or use --no-test)") from None
+    _write(path, raw, source, kind, answers)
+    print(f"Settings written to {path}. Next: `chaser sync`.")
+    return 0
+
+
+def _connector(kind: str):
+    try:
+        return importlib.import_module(f"chaser.connectors.{kind}")
+    except ModuleNotFoundError as e:
+        if e.name == f"chaser.connectors.{kind}":
+            raise ChaserError(f"{kind} is not available in this version of chaser") from None
+        raise
+
+
+def _read(path: Path) -> dict:
+    if not path.exists():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError) as e:
+        raise ChaserError(f"{path}: cannot read the existing config ({type(e).__name__})") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ChaserError(f"{path}: invalid TOML, fix it before connecting: {e}") from None
+
+
+def _write(path: Path, raw: dict, source: dict, kind: str, table: dict) -> None:
+    """Replace only [source]'s kind and [source.<kind>]; every other section stays. The old
+    file is kept as <name>.bak because TOML round trips drop comments."""
+    out = {**raw, "source": {**source, "kind": kind, kind: table}}
+    ensure_dir(path.parent)
+    if path.exists():
+        atomic_write_bytes(path.with_name(path.name + ".bak"), path.read_bytes())
+    atomic_write_bytes(path, tomli_w.dumps(out).encode())  # 0600, like every chaser file
+
+
+def _secret_specs(spec: Any, auth: str | None) -> list[tuple[str, str, bool]]:
+    if isinstance(spec, dict):
+        if auth is None:  # every mode's secrets: used to keep them out of the config
+            return [s for specs in spec.values() for s in _secret_specs(specs, "")]
+        spec = spec.get(auth, [])
+    return [(s[0], s[1], s[2] if len(s) > 2 else True) for s in spec]
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def _ask(prompt: str, current: Any, default: Any) -> Any:
+    """One setting, read as the type of its default."""
+    shown = f" [{_show(current)}]" if current is not None else ""
+    for _ in range(TRIES):
+        try:
+            text = input(f"{prompt}{shown}: ").strip()
+        except EOFError:
+            raise ChaserError("input ended before every setting was answered") from None
+        if not text:
+            return list(current) if isinstance(current, tuple) else current
+        try:
+            return _convert(text, default if default is not None else current)
+        except ValueError as e:
+            print(f"  {e}")
+    raise ChaserError(f"no valid answer to {prompt!r}")
+
+
+def _convert(text: str, like: Any) -> Any:
+    if isinstance(like, bool):
+        folded = text.casefold()
+        if folded in ("y", "yes", "true", "1"):
+            return True
+        if folded in ("n", "no", "false", "0"):
+            return False
+        raise ValueError("answer yes or no")
+    if isinstance(like, int):
+        digits = text.replace(",", "").replace("_", "")
+        if not digits.isdigit():
+            raise ValueError("answer with a whole number")
+        return int(digits)
+    if isinstance(like, list | tuple):
+        items = [t.strip() for t in text.split(",") if t.strip()]
+        if not items:
+            raise ValueError("name at least one")
+        return items
+    return text
+
+
+def _ask_secret(kind: str, name: str, prompt: str, required: bool) -> str | None:
+    """Hidden input. Enter keeps the secret already in the keyring, if there is one."""
+    stored, where = secrets.get(kind, name)
+    has = stored is not None and where == "keyring"
+    hint = " (Enter keeps the stored one)" if has else ("" if required else " (optional)")
+    for _ in range(TRIES):
+        try:
+            value = getpass.getpass(f"{prompt}{hint}: ").strip()
+        except EOFError:
+            raise ChaserError("input ended before every secret was answered") from None
+        if value or has or not required:
+            return value or None
+        print("  this one is required")
+    raise ChaserError(f"no {name.replace('_', ' ')} given")

@@ -1,0 +1,49 @@
+"""`chaser costs`: the hidden cost of chasing per person or team, for a period."""
+
+from __future__ import annotations
+
+from chaser.commands import add_format, workspace
+from chaser.costs import money, period_for, summary_for
+from chaser.output import emit
+from chaser.periods import PERIOD_HELP
+
+PERSON_COLUMNS = ["person", "team", "chases", "minutes", "cost", "barrier_chases"]
+TEAM_COLUMNS = ["team", "people", "chases", "minutes", "cost", "barrier_chases"]
+DEFAULT_PERIOD = "last-30d"
+
+
+def register(sub, common) -> None:
+    p = sub.add_parser("costs", parents=[common], help="what chasing cost, per person or team")
+    p.add_argument("--by", choices=["person", "team"], default="person",
+                   help="one row per person (default) or per team")
+    p.add_argument("--period", default=DEFAULT_PERIOD, metavar="P",
+                   help=f"{PERIOD_HELP} (default: {DEFAULT_PERIOD})")
+    p.add_argument("--team", metavar="T", help="only this team")
+    add_format(p)
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    ws = workspace(args)
+    period = period_for(ws, args.period)
+    summary = summary_for(ws, period, args.team)
+    lines = summary.by_person if args.by == "person" else summary.by_team
+    rows = [{"person": line.name, "team": line.team, "people": line.people,
+             "chases": line.chases, "minutes": line.minutes, "cost": line.cost,
+             "barrier_chases": line.barrier_chases} for line in lines.values()]
+    columns = PERSON_COLUMNS if args.by == "person" else TEAM_COLUMNS
+    if args.format != "table":  # scripts get the rows only: a total row would be summed twice
+        emit(rows, columns, args.format)
+        return 0
+    t = summary.total
+    # The total row keeps the numeric columns numeric so they stay right-aligned.
+    rows.append({"person": "TOTAL", "team": "TOTAL" if args.by == "team" else "",
+                 "people": t.people, "chases": t.chases, "minutes": t.minutes, "cost": t.cost,
+                 "barrier_chases": t.barrier_chases})
+    print(f"{period.label}: {period.span()} ({ws.tz}), cost in {summary.currency}")
+    emit(rows, columns, "table")
+    barrier = (f", {money(t.barrier_cost, summary.currency)} of it on barriers"
+               if t.barrier_chases else "")
+    print(f"total {money(t.cost, summary.currency)} for {t.chases} chases "
+          f"({t.minutes} min){barrier}; voided chases excluded")
+    return 0

@@ -1,0 +1,37 @@
+"""`chaser export hr --period P --out FILE.csv [--detail FILE2.csv] [--force]`."""
+
+from __future__ import annotations
+
+from chaser.commands import workspace
+from chaser.costs import money, period_for
+from chaser.exports import check_target, hr_export, write_hr
+from chaser.periods import PERIOD_HELP
+
+
+def register(sub, common) -> None:
+    p = sub.add_parser("export", parents=[common], help="write files for other people")
+    kinds = p.add_subparsers(dest="kind", metavar="KIND", required=True)
+    hr = kinds.add_parser("hr", parents=[common], help="per-person CSV for HR performance "
+                          "reviews (Excel-ready, formula-injection safe)")
+    hr.add_argument("--period", required=True, metavar="P", help=PERIOD_HELP)
+    hr.add_argument("--team", metavar="T", help="only this team")
+    hr.add_argument("--out", required=True, metavar="FILE.csv", help="one row per person")
+    hr.add_argument("--detail", metavar="FILE.csv", help="also write one row per chase")
+    hr.add_argument("--force", action="store_true", help="replace files that exist")
+    hr.set_defaults(func=run_hr)
+
+
+def run_hr(args) -> int:
+    # Refuse before any work when a file exists or cannot be written.
+    check_target(args.out, args.force)
+    if args.detail:
+        check_target(args.detail, args.force)
+    ws = workspace(args)
+    export = hr_export(ws, period_for(ws, args.period), args.team)
+    paths = write_hr(export, args.out, args.detail, force=args.force)
+    t = export.total
+    print(f"wrote {len(export.rows)} people to {paths[0]}"
+          + (f" and {len(export.detail)} chases to {paths[1]}" if len(paths) > 1 else "")
+          + f" ({export.period.label}: {export.period.span()}; {t.chases} chases, "
+          f"{money(t.cost, export.currency)})")
+    return 0

@@ -1,0 +1,31 @@
+"""`chaser report`: the manager's summary of a period, as text or markdown."""
+
+from __future__ import annotations
+
+import sys
+
+from chaser import report
+from chaser.commands import workspace
+from chaser.costs import period_for
+from chaser.periods import PERIOD_HELP
+
+DEFAULT_PERIOD = "last-30d"
+
+
+def register(sub, common) -> None:
+    p = sub.add_parser("report", parents=[common], help="the manager's chase-cost summary")
+    p.add_argument("--period", default=DEFAULT_PERIOD, metavar="P",
+                   help=f"{PERIOD_HELP} (default: {DEFAULT_PERIOD})")
+    p.add_argument("--team", metavar="T", help="only this team")
+    p.add_argument("--format", choices=report.FORMATS, default="text",
+                   help="text for a terminal (default), markdown for an email or wiki")
+    p.add_argument("--top", type=int, default=5, metavar="N",
+                   help="how many of the people costing most to list (default: 5)")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    ws = workspace(args)
+    rep = report.build(ws, period_for(ws, args.period), args.team, top=max(args.top, 0))
+    sys.stdout.write(report.render(rep, args.format))
+    return 0

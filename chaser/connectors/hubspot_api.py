@@ -1,0 +1,263 @@
+"""HubSpot CRM v3 over the shared HTTP policy: what each response means, and the three ways
+HubSpot pages (object lists, search, owners). Knows nothing of rules, caches or snapshots.
+
+Facts this relies on (DESIGN.md section 5): list pages carry no total and end only when
+`paging` is absent, so an empty page that still has a cursor is not the end; search takes one
+sort, at most 200 results a page and pages through at most 10,000 results per query; a 429
+names its `policyName`, and a DAILY limit must never be retried.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import httpx
+
+from chaser.connectors.base import AuthError, ConnectorError, LimitError
+from chaser.connectors.http import Http, RateLimiter, Retry, default_classify
+
+LIST_LIMIT = 100  # the list endpoint's largest page
+OWNERS_LIMIT = 500
+SEARCH_LIMIT = 200  # the search endpoint's largest page
+SEARCH_CAP = 10_000  # results one search query can page through
+SEARCH_PER_SECOND = 5  # HubSpot's own limit on search, on top of the app's 10-second limit
+MAX_PAGES = 1_000_000  # no paging loop runs forever, whatever a server answers
+
+
+class SearchStuck(ConnectorError):
+    """More records share one modified millisecond than one search can page through, so the
+    search cannot move its cursor on; the caller reads the object in full instead."""
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    number: int  # 1-based, per query run, for messages and progress
+    results: list[dict]
+    total: int | None = None  # search tells the total; lists do not
+
+
+@dataclass(frozen=True, slots=True)
+class Portal:
+    id: int
+    ui_domain: str = "app.hubspot.com"
+
+
+def to_ms(value: object) -> int | None:
+    """A HubSpot date-time (ISO text, or epoch milliseconds as text) as epoch milliseconds."""
+    if value is None or value == "":
+        return None
+    text = str(value).strip()
+    if text.isdigit():
+        return int(text)
+    try:
+        at = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return int(at.timestamp() * 1000)
+
+
+def ms_to_iso(ms: int) -> str:
+    return datetime.fromtimestamp(ms / 1000, UTC).isoformat(timespec="milliseconds")
+
+
+def _scrubber(token: str) -> Callable[[str], str]:
+    # A closure, not an attribute: nothing's repr (or a traceback's locals) shows the token.
+    def scrub(text: str) -> str:
+        return text.replace(token, "[redacted]") if token else text
+
+    return scrub
+
+
+class Api:
+    """HubSpot's endpoints for one sync, on one `Http`."""
+
+    def __init__(self, http: Http, token: str, *, search_cap: int = SEARCH_CAP) -> None:
+        self.http = http
+        self.search_cap = search_cap
+        self._scrub = _scrubber(token)
+        self.search_limiter = RateLimiter(SEARCH_PER_SECOND, http.limiter.clock,
+                                          http.limiter.sleep, window=1.0)
+
+    # ---- one request ----------------------------------------------------------------------
+    def _classify(self, what: str, tolerate: frozenset[int] = frozenset()
+                  ) -> Callable[[httpx.Response], Retry | None]:
+        def classify(response: httpx.Response) -> Retry | None:
+            code = response.status_code
+            if 200 <= code < 300 or code in tolerate:
+                return None
+            if code == 429:
+                policy = str(_body(response).get("policyName") or "")
+                if policy.upper() == "DAILY":
+                    raise LimitError(
+                        f"{what}: HubSpot's daily API limit for this account is spent (429 "
+                        "DAILY); chaser does not retry it: sync again after the limit resets "
+                        "at midnight in the account's time zone")
+                hint = default_classify(response)  # keeps a Retry-After, should one come
+                return Retry(hint.after if hint else None, f"HTTP 429 {policy or 'rate limit'}")
+            verdict = default_classify(response)  # 5xx: back off and try again
+            if verdict is not None:
+                return verdict
+            detail = self._detail(response)
+            if code == 401:
+                raise AuthError(f"{what}: HubSpot refused the token (401): run "
+                                "`chaser connect hubspot`")
+            if code == 403:
+                raise AuthError(f"{what}: HubSpot denied access ({detail}); give the private "
+                                "app the read scopes for this object and for owners")
+            raise ConnectorError(f"{what}: HubSpot answered {detail}")
+
+        return classify
+
+    def _detail(self, response: httpx.Response) -> str:
+        body = _body(response)
+        message = body.get("message") if isinstance(body.get("message"), str) else None
+        category = body.get("category") if isinstance(body.get("category"), str) else None
+        text = message or response.text.strip().replace("\n", " ")
+        head = f"HTTP {response.status_code}" + (f" {category}" if category else "")
+        return self._scrub(f"{head}: {text[:300]}" if text else head)
+
+    def _json(self, response: httpx.Response, what: str) -> dict:
+        try:
+            data = response.json()
+        except ValueError:
+            raise ConnectorError(f"{what}: HubSpot sent a reply that is not JSON "
+                                 f"(HTTP {response.status_code})") from None
+        if not isinstance(data, dict):
+            raise ConnectorError(f"{what}: HubSpot sent an unexpected reply (not an object)")
+        return data
+
+    def get(self, url: str, what: str, params: dict | None = None) -> dict:
+        response = self.http.request("GET", url, what=what, classify=self._classify(what),
+                                     params=params)
+        return self._json(response, what)
+
+    # ---- endpoints ------------------------------------------------------------------------
+    def account(self) -> Portal | None:
+        """The portal id and UI domain, for record links; None when the token may not read
+        account details (links are then left out, nothing else changes)."""
+        what = "HubSpot account details"
+        response = self.http.request("GET", "/account-info/v3/details", what=what,
+                                     classify=self._classify(what, frozenset({403, 404})))
+        if response.status_code != 200:
+            return None
+        data = self._json(response, what)
+        portal = data.get("portalId")
+        domain = str(data.get("uiDomain") or "app.hubspot.com")
+        if not isinstance(portal, int) or isinstance(portal, bool):
+            return None
+        # The domain goes into a URL template: accept a plain host name only.
+        if not domain.replace("-", "").replace(".", "").isalnum():
+            domain = "app.hubspot.com"
+        return Portal(portal, domain.lower())
+
+    def owners(self, archived: bool) -> Iterator[Page]:
+        state = "archived" if archived else "active"
+        yield from self._paged(
+            "/crm/v3/owners", {"limit": OWNERS_LIMIT, "archived": _flag(archived)},
+            lambda n: f"HubSpot owners ({state}) page {n}")
+
+    def list_pages(self, obj: str, properties: list[str], *, archived: bool = False
+                   ) -> Iterator[Page]:
+        label = f"HubSpot {obj}" + (" (archived)" if archived else "")
+        yield from self._paged(
+            f"/crm/v3/objects/{obj}",
+            {"limit": LIST_LIMIT, "properties": ",".join(properties), "archived": _flag(archived)},
+            lambda n: f"{label} page {n}")
+
+    def _paged(self, url: str, params: dict, what: Callable[[int], str]) -> Iterator[Page]:
+        """Follow paging.next.after until `paging` is absent; empty pages do not end it."""
+        after: str | None = None
+        seen: set[str] = set()
+        for number in range(1, MAX_PAGES + 1):
+            data = self.get(url, what(number), {**params, **({"after": after} if after else {})})
+            yield Page(number, _results(data, what(number)))
+            after = _next_after(data)
+            if after is None:
+                return
+            if after in seen:  # a server that loops would otherwise cost the daily allowance
+                raise ConnectorError(f"{what(number)}: HubSpot repeated the paging cursor "
+                                     f"{after!r}; stopping rather than reading forever")
+            seen.add(after)
+        raise ConnectorError(f"{what(MAX_PAGES)}: more than {MAX_PAGES:,} pages")
+
+    def search(self, obj: str, modified: str, since_ms: int, properties: list[str]
+               ) -> Iterator[Page]:
+        """Records whose `modified` date is after `since_ms`, oldest change first.
+
+        One query can page through `search_cap` results only. At the cap the search starts
+        again from the last modified value seen, with GTE rather than GT so records sharing
+        that millisecond are not lost: the caller merges by id, so the overlap is harmless.
+        Raises SearchStuck when a whole query shares one millisecond (no progress possible).
+        """
+        op, value, number = "GT", since_ms, 0
+        while True:
+            fetched, after, last = 0, None, None
+            while True:
+                limit = min(SEARCH_LIMIT, self.search_cap - fetched)
+                if limit <= 0:
+                    break  # at the cap: restart with a new filter
+                number += 1
+                if number > MAX_PAGES:
+                    raise ConnectorError(f"HubSpot {obj} changes: more than {MAX_PAGES:,} pages")
+                what = f"HubSpot {obj} changes page {number}"
+                body = {
+                    "filterGroups": [{"filters": [
+                        {"propertyName": modified, "operator": op, "value": str(value)}]}],
+                    "sorts": [{"propertyName": modified, "direction": "ASCENDING"}],
+                    "properties": properties,
+                    "limit": limit,
+                    **({"after": after} if after else {}),
+                }
+                response = self.http.request(
+                    "POST", f"/crm/v3/objects/{obj}/search", what=what,
+                    classify=self._classify(what), limiter=self.search_limiter, json=body)
+                data = self._json(response, what)
+                results = _results(data, what)
+                total = data.get("total") if isinstance(data.get("total"), int) else None
+                yield Page(number, results, total)
+                fetched += len(results)
+                for rec in reversed(results):
+                    ms = to_ms((rec.get("properties") or {}).get(modified))
+                    if ms is not None:
+                        last = ms
+                        break
+                after = _next_after(data)
+                if after is None:
+                    return
+            if last is None or (op == "GTE" and last <= value):
+                raise SearchStuck(f"HubSpot {obj} changes: more than {self.search_cap:,} "
+                                  f"records share the modified time {ms_to_iso(value)}")
+            op, value = "GTE", last
+
+
+def _flag(b: bool) -> str:
+    return "true" if b else "false"
+
+
+def _body(response: httpx.Response) -> dict:
+    try:
+        data = response.json()
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _results(data: dict, what: str) -> list[dict]:
+    results = data.get("results")
+    if not isinstance(results, list) or not all(
+            isinstance(r, dict) and r.get("id") is not None for r in results):
+        raise ConnectorError(f"{what}: HubSpot sent an unexpected reply (no results list)")
+    return results
+
+
+def _next_after(data: dict) -> str | None:
+    paging = data.get("paging")
+    if not isinstance(paging, dict):
+        return None
+    nxt = paging.get("next")
+    after = nxt.get("after") if isinstance(nxt, dict) else None
+    return str(after) if after not in (None, "") else None

@@ -1,0 +1,383 @@
+"""The Salesforce connector: [source.salesforce] settings, people from User, records by SOQL.
+
+Per object: describe (name field, required fields, which rule fields exist), then one SOQL
+query selecting only the fields the rules, the owner and the display need. The first sync of
+an object (or `chaser sync --full`) reads everything; later syncs ask queryAll for rows with
+SystemModstamp after the bookmark, drop the ones marked IsDeleted, and audit the merge with the
+cached rows. The cache and bookmark move only in `commit()`, after the snapshot is stored.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+import httpx
+
+from chaser import clock, config, sync
+from chaser.connectors.base import (
+    Cancel,
+    Capabilities,
+    ConnectorError,
+    Progress,
+    ProgressFn,
+)
+from chaser.connectors.cache import RecordCache
+from chaser.connectors.http import check_url
+from chaser.connectors.salesforce_api import AUTH_MODES, SOURCE, SalesforceApi
+from chaser.errors import ChaserError
+from chaser.model import NO_TEAM, Directory, Layout, Person, RecordBatch
+from chaser.rules import Rule, required_fields
+
+DEFAULT_OBJECTS = ("Opportunity", "Account", "Contact", "Lead")
+DEFAULT_LOGIN = "https://login.salesforce.com"
+_OBJECT = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,79}")
+_FIELD = re.compile(r"[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*){0,4}")
+SECRET_KEYS = ("token", "access_token", "refresh_token", "client_secret", "password",
+               "session_id")
+CHUNK = 5000  # rows per batch when replaying cached rows
+RECYCLE_DAYS = 14  # deleted rows leave the recycle bin after 15 days: older bookmarks re-read all
+HTTP_OPTIONS: dict = {}  # test and benchmark seam: extra Http(...) keywords (sleep, clock, seed)
+
+
+@dataclass(frozen=True, slots=True)
+class SalesforceSettings:
+    instance_url: str
+    login_url: str = DEFAULT_LOGIN
+    api_version: str = "62.0"
+    auth: str = "token"
+    client_id: str | None = None
+    objects: tuple[str, ...] = DEFAULT_OBJECTS
+    team_field: str = "UserRole.Name"
+    rules_from_describe: bool = True
+    bulk_threshold: int = 50_000
+    page_size: int = 2000  # Sforce-Query-Options batchSize, 200-2000
+    rate_limit: int = 100  # requests per 10 s, client side
+    timeout: int = 30  # seconds per call
+
+
+def parse_settings(table: dict, where: config.Where) -> SalesforceSettings:
+    if not isinstance(table, dict):
+        raise where.fail("must be a table")
+    for key in SECRET_KEYS:
+        if key in table:  # never echo the value: it is a secret
+            raise where.at(key).fail("secrets do not belong in the config file; remove it and "
+                                     "run `chaser connect salesforce` to keep it in the OS keyring")
+    where.table(table, {f.name for f in SalesforceSettings.__dataclass_fields__.values()},
+                {"instance_url"})
+    urls = {}
+    for key in ("instance_url", "login_url"):
+        value = where.string(table, key, DEFAULT_LOGIN)
+        try:
+            urls[key] = check_url(value, key)
+        except ChaserError as e:
+            raise where.at(key).fail(str(e)) from None
+    version = where.string(table, "api_version", "62.0")
+    if not re.fullmatch(r"\d{2,3}\.0", version):
+        raise where.at("api_version").fail(f"must look like \"62.0\", not {version!r}")
+    auth = where.string(table, "auth", "token")
+    if auth not in AUTH_MODES:
+        raise where.at("auth").fail(f"must be one of {', '.join(AUTH_MODES)}, not {auth!r}")
+    client_id = where.string(table, "client_id")
+    if auth != "token" and not client_id:
+        raise where.at("client_id").fail(f"is required when auth = \"{auth}\" (the connected "
+                                         "app's consumer key)")
+    objects = where.strings(table, "objects", DEFAULT_OBJECTS)
+    for i, obj in enumerate(objects):
+        if not _OBJECT.fullmatch(obj):
+            raise where.at("objects").item(i).fail(f"{obj!r} is not a Salesforce object name")
+    if not objects or len(set(objects)) != len(objects):
+        raise where.at("objects").fail("must name one or more objects, each once")
+    team_field = where.string(table, "team_field", "UserRole.Name")
+    if not _FIELD.fullmatch(team_field):
+        raise where.at("team_field").fail(f"{team_field!r} is not a User field such as "
+                                          "UserRole.Name or Department")
+    return SalesforceSettings(
+        instance_url=urls["instance_url"], login_url=urls["login_url"], api_version=version,
+        auth=auth, client_id=client_id, objects=objects, team_field=team_field,
+        rules_from_describe=where.boolean(table, "rules_from_describe", True),
+        bulk_threshold=where.integer(table, "bulk_threshold", 50_000, 0, 10**9),
+        page_size=where.integer(table, "page_size", 2000, 200, 2000),
+        rate_limit=where.integer(table, "rate_limit", 100, 1, 10_000),
+        timeout=where.integer(table, "timeout", 30, 1, 600),
+    )
+
+
+# ---- what `chaser connect salesforce` asks ------------------------------------------------
+# (key, prompt, default[, when(answers) -> bool]); the default's type says how to read the
+# answer: list = comma-separated, bool = yes/no, int = whole number.
+CONNECT_FIELDS = [
+    ("instance_url", "Instance URL (e.g. https://acme.my.salesforce.com)", None),
+    ("auth", "Sign-in: token, refresh_token or client_credentials", "token"),
+    ("client_id", "Connected app consumer key", None, lambda a: a.get("auth") != "token"),
+    ("login_url", "Login URL (https://test.salesforce.com for a sandbox; your My Domain URL "
+                  "for client_credentials)", DEFAULT_LOGIN,
+     lambda a: a.get("auth") != "token"),
+    ("api_version", "API version", "62.0"),
+    ("objects", "Objects to audit (comma-separated)", list(DEFAULT_OBJECTS)),
+    ("team_field", "User field naming the team (UserRole.Name or Department)", "UserRole.Name"),
+    ("rules_from_describe", "Also require the fields Salesforce itself requires", True),
+    ("bulk_threshold", "Use Bulk API 2.0 for objects with more records than", 50_000),
+]
+# Per auth mode: (secret name, prompt, required). Stored in the keyring as salesforce:<name>.
+SECRETS = {
+    "token": [("token", "Access token (session id)", True)],
+    "refresh_token": [("refresh_token", "Refresh token", True),
+                      ("client_secret", "Consumer secret (Enter if the app needs none)", False)],
+    "client_credentials": [("client_secret", "Consumer secret", True)],
+}
+
+
+def whoami(settings: config.Settings | SalesforceSettings, *,
+           transport: httpx.BaseTransport | None = None) -> str:
+    """Sign in and ask who we are: the connection test of `chaser connect`."""
+    s = settings.connector if isinstance(settings, config.Settings) else settings
+    api = SalesforceApi(s, transport=transport, http_options=HTTP_OPTIONS)
+    try:
+        api.authenticate()
+        me = api.userinfo()
+        api.limits()  # proves the API version exists and reads the allowance
+    finally:
+        api.close()
+    name = me.get("name") or me.get("preferred_username") or "an unnamed user"
+    email = f" ({me['email']})" if me.get("email") else ""
+    line = f"connected to {s.instance_url} as {name}{email}"
+    if api.usage:
+        line += f"; {usage_line(api.usage)}"
+    return line
+
+
+def usage_line(usage: tuple[int, int]) -> str:
+    used, allowed = usage
+    pct = 100 * used / allowed if allowed else 0
+    return f"API usage: {used:,} / {allowed:,} ({pct:.0f}%)"
+
+
+# ---- the connector -------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class Plan:
+    """How one object is read: its row layout and the fields its SOQL selects."""
+
+    layout: Layout
+    required: tuple[str, ...]  # what describe says the CRM itself requires
+
+
+@dataclass(slots=True)
+class _Pending:
+    cache: RecordCache
+    rows: dict[str, list]
+    bookmark: str | None
+
+
+@dataclass(slots=True)
+class _Stats:
+    changed: int = 0
+    deleted: int = 0
+    mode: str = "full"
+    extra: list[str] = field(default_factory=list)
+
+
+class SalesforceConnector:
+    kind = "salesforce"
+    capabilities = Capabilities(incremental=True, record_urls=True, describe=True)
+
+    def __init__(self, settings: config.Settings, store, full: bool = False, *,
+                 transport: httpx.BaseTransport | None = None) -> None:
+        self.settings = settings
+        self.sf: SalesforceSettings = settings.connector
+        self.root = store.root
+        self.full = full
+        self.started = clock.now()
+        self.api = SalesforceApi(self.sf, transport=transport, http_options=HTTP_OPTIONS)
+        self._signed_in = False
+        self._plans: dict[str, Plan] = {}
+        self._pending: dict[str, _Pending] = {}
+        self._stats: dict[str, _Stats] = {}
+
+    def label(self) -> str:
+        return f"Salesforce {urlsplit(self.sf.instance_url).hostname}"
+
+    def objects(self) -> list[str]:
+        return list(self.sf.objects)
+
+    def _ready(self, cancel: Cancel | None) -> None:
+        if cancel is not None:
+            self.api.set_cancel(cancel)
+        if not self._signed_in:
+            self.api.authenticate()
+            self._signed_in = True
+
+    def directory(self, cancel: Cancel) -> Directory:
+        self._ready(cancel)
+        team = self.sf.team_field
+        fields = list(dict.fromkeys(["Id", "Name", "Email", "IsActive", "Manager.Name", team]))
+        at = fields.index(team)
+        people = []
+        # Standard users only: Chatter, portal and automated users own no sales records, and
+        # listing them would fill the people view with "none" tiers nobody can act on.
+        soql = f"SELECT {', '.join(fields)} FROM User WHERE UserType = 'Standard'"
+        for rows, _, _ in self.api.rows(soql, "User", fields):
+            for r in rows:
+                people.append(Person(key=r[0], name=r[1] or r[0], team=r[at] or NO_TEAM,
+                                     manager=r[4], email=r[2], active=r[3] == "true"))
+        # Queue owners are a bucket, never a person: their ids come from Group, not User.
+        queues = set()
+        for rows, _, _ in self.api.rows("SELECT Id FROM Group WHERE Type = 'Queue'", "Group",
+                                        ["Id"]):
+            queues.update(r[0] for r in rows)
+        return Directory(tuple(people), frozenset(queues), complete=True)
+
+    # ---- describe -> plan ------------------------------------------------------------------
+    def source_rules(self) -> list[Rule]:
+        if not self.sf.rules_from_describe:
+            return []
+        return [Rule(obj, self._plan(obj).required, origin="describe")
+                for obj in self.sf.objects if self._plan(obj).required]
+
+    def _plan(self, obj: str) -> Plan:
+        plan = self._plans.get(obj)
+        if plan is None:
+            self._ready(None)
+            plan = self._plans[obj] = make_plan(obj, self.api.describe(obj), self.settings.rules,
+                                                self.sf)
+        return plan
+
+    # ---- records ---------------------------------------------------------------------------
+    def batches(self, obj: str, progress: ProgressFn, cancel: Cancel) -> Iterator[RecordBatch]:
+        self._ready(cancel)
+        layout = self._plan(obj).layout
+        cache = RecordCache(self.root, SOURCE, obj, layout.columns)
+        rows, bookmark = ({}, None) if self.full else cache.load()
+        stats = self._stats[obj] = _Stats()
+        if bookmark is not None and _parse(bookmark) < self.started - timedelta(days=RECYCLE_DAYS):
+            # queryAll sees deletions only while they sit in the recycle bin
+            rows, bookmark = {}, None
+            stats.extra.append(f"{obj}: last sync over {RECYCLE_DAYS} days ago, read in full")
+        incremental = bookmark is not None
+        fields = [*layout.columns, *(["IsDeleted"] if incremental else [])]
+        soql = f"SELECT {', '.join(fields)} FROM {obj}"
+        if incremental:
+            soql += f" WHERE SystemModstamp > {bookmark}"
+            stats.mode = "incremental"
+        fresh: dict[str, list] = rows if incremental else {}
+        newest: str | None = None
+        seen = pages = 0
+        mod = layout.modified
+        for page_rows, page, total in self.api.rows(soql, obj, fields, all_rows=incremental,
+                                                    bulk_threshold=self.sf.bulk_threshold):
+            pages = page
+            seen += len(page_rows)
+            if page_rows:
+                top = max((r[mod] for r in page_rows if r[mod]), default=None)
+                if top and (newest is None or top > newest):
+                    newest = top
+            if incremental:
+                for r in page_rows:
+                    if r.pop() == "true":  # IsDeleted
+                        stats.deleted += fresh.pop(r[0], None) is not None
+                    else:
+                        fresh[r[0]] = r
+                        stats.changed += 1
+            else:
+                for r in page_rows:
+                    fresh[r[0]] = r
+                if page_rows:
+                    yield RecordBatch(layout, page_rows, pages=1)
+            progress(Progress(obj, seen if incremental else len(fresh), pages, total,
+                              message="changes" if incremental else ""))
+        if incremental:  # audit every record: the changes merged into the last-known rows
+            values = list(fresh.values())
+            for i in range(0, len(values), CHUNK):
+                yield RecordBatch(layout, values[i:i + CHUNK], pages=pages if i == 0 else 0)
+        if newest is not None:
+            # min(max seen, sync start): a server clock ahead of ours must not skip records
+            bookmark = _soql_time(min(_parse(newest), self.started))
+        elif not incremental:
+            bookmark = None  # nothing read: the next sync reads in full again (one query)
+        self._pending[obj] = _Pending(cache, fresh, bookmark)
+
+    def commit(self) -> None:
+        """Called after the snapshot is stored: only now do caches and bookmarks move."""
+        for pending in self._pending.values():
+            pending.cache.save(pending.rows, pending.bookmark)
+        self._pending.clear()
+
+    def notes(self) -> list[str]:
+        out = [line for st in self._stats.values() for line in st.extra]
+        inc = {obj: st for obj, st in self._stats.items() if st.mode == "incremental"}
+        if inc:
+            moved = [f"{obj} {st.changed:,} changed" + (f", {st.deleted:,} deleted"
+                                                         if st.deleted else "")
+                     for obj, st in inc.items() if st.changed or st.deleted]
+            out.append("changes since the last sync: " + ("; ".join(moved) or "none"))
+        retried = f", {self.api.retries} retried" if self.api.retries else ""
+        out.append(f"Salesforce requests this sync: {self.api.requests:,}{retried}")
+        if self.api.token_source == "environment":
+            out.append("token read from CHASER_SALESFORCE_TOKEN (no keyring on this machine)")
+        if self.api.usage:
+            out.append(usage_line(self.api.usage))
+            used, allowed = self.api.usage
+            if allowed and used > 0.8 * allowed:
+                out.append(f"warning: over 80% of the daily API allowance is used "
+                           f"({used:,} of {allowed:,}); other integrations may start failing")
+        return out
+
+    def close(self) -> None:
+        self.api.close()
+
+
+def make_plan(obj: str, describe: dict, rules: tuple[Rule, ...] | list[Rule],
+              sf: SalesforceSettings) -> Plan:
+    """Columns: Id, OwnerId, the name field, SystemModstamp, then every field a rule reads,
+    checked against describe so a typo fails before any record is read."""
+    fields = [f for f in describe["fields"] if isinstance(f, dict) and f.get("name")]
+    by_name = {f["name"].casefold(): f for f in fields}
+    relations = {f["relationshipName"].casefold() for f in fields if f.get("relationshipName")}
+    for needed in ("Id", "OwnerId", "SystemModstamp"):
+        if needed.casefold() not in by_name:
+            raise ConnectorError(f"{obj} describe: no {needed} field (an object without an owner, "
+                                 "such as a detail object, cannot be audited per person)")
+    name = next((f["name"] for f in fields if f.get("nameField")), "Id")
+    required = tuple(f["name"] for f in fields
+                     if f.get("createable") and not f.get("nillable")
+                     and not f.get("defaultedOnCreate"))
+    wanted = [*required] if sf.rules_from_describe else []
+    wanted += required_fields(rules, obj)
+    unknown = []
+    for f in wanted:
+        head = f.split(".", 1)[0].casefold()
+        if not _FIELD.fullmatch(f) or ("." in f and head not in relations) \
+                or ("." not in f and head not in by_name):
+            unknown.append(f)
+    if unknown:
+        raise ConnectorError(f"{obj}: rule field(s) {', '.join(unknown)} not found on {obj}; "
+                             "check the spelling (API names, e.g. NextStep or Account.Name) and "
+                             "that the integration user can see them (field-level security)")
+    columns = tuple(dict.fromkeys(["Id", "OwnerId", name, "SystemModstamp", *wanted]))
+    layout = Layout(object=obj, columns=columns, id=0, owner=1, name=columns.index(name),
+                    modified=columns.index("SystemModstamp"),
+                    url_template=f"{sf.instance_url}/{{id}}")
+    return Plan(layout, required)
+
+
+def _parse(stamp: str) -> datetime:
+    """Salesforce datetimes: "2026-11-19T08:12:33.000+0000" (REST), "...Z" (Bulk, bookmarks)."""
+    s = stamp.strip().replace("Z", "+00:00")
+    if re.search(r"[+-]\d{4}$", s):
+        s = f"{s[:-2]}:{s[-2:]}"
+    at = datetime.fromisoformat(s)
+    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+def _soql_time(at: datetime) -> str:
+    # Salesforce keeps datetimes to the second, so nothing is lost by dropping fractions.
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+config.SOURCE_SECTIONS["salesforce"] = parse_settings
+sync.FACTORIES["salesforce"] = lambda settings, store, full: SalesforceConnector(
+    settings, store, full)

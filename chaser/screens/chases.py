@@ -1,0 +1,326 @@
+"""Chase log: every logged chase, newest first; filter by person, team and period; void one.
+
+The log can hold years of chases, so it lives in the virtual table (painted line by line).
+Voided chases stay listed with the word VOID and their reason: the log is evidence and is
+never rewritten; they only stop counting in totals, which come from chaser.costs (`counted`,
+`priced`), the one place that decides what a chase costs. Voiding itself is
+`Store.void_chase`, as `chaser chases void` does, run in a worker.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer, Header, Input, Static
+
+from chaser.costs import UNKNOWN_TEAM, money, priced
+from chaser.model import NO_TEAM, Chase
+from chaser.periods import Period
+from chaser.screens.common import BACK, ChaserScreen, run_blocking
+from chaser.screens.confirm import PromptModal, period_choice, pick_period
+from chaser.views import ViewData
+from chaser.widgets.table import Column, VirtualTable
+
+ALL = "*"  # "no filter" in the person and team pickers
+LOG_PERIODS = (("all", "All time"), ("this-week", "This week"), ("this-month", "This month"),
+               ("last-month", "Last month"), ("this-quarter", "This quarter"))
+
+
+@dataclass(frozen=True, slots=True)
+class ChaseLine:
+    """One line of the log: the chase plus the names it is shown and sorted by."""
+
+    chase: Chase
+    name: str
+    team: str
+    when: str  # local date and time, e.g. "2026-11-19 14:30"
+
+    @property
+    def id(self) -> str:
+        return self.chase.id
+
+
+def chase_lines(data: ViewData) -> list[ChaseLine]:
+    """Newest first, with names from the current snapshot (an unknown key shows as itself)."""
+    people, tz = data.people, data.tz
+    out = []
+    for c in reversed(data.chases):
+        p = people.get(c.person)
+        at = c.at.astimezone(tz) if tz is not None else c.at
+        out.append(ChaseLine(c, p.name if p else c.person,
+                             (p.team or NO_TEAM) if p else UNKNOWN_TEAM,
+                             at.strftime("%Y-%m-%d %H:%M")))
+    return out
+
+
+def columns() -> list[Column]:
+    return [
+        Column("at", "Date", lambda r: r.chase.at, lambda r: r.when[:10], width=10),
+        Column("person", "Person", lambda r: r.name.casefold(), lambda r: r.name, width=0),
+        Column("team", "Team", lambda r: r.team.casefold(), lambda r: r.team, width=0),
+        Column("channel", "Channel", lambda r: r.chase.channel.value, width=7),
+        Column("minutes", "Min", lambda r: r.chase.minutes, width=4, align="right",
+               desc_first=True),
+        Column("outcome", "Outcome", lambda r: r.chase.outcome.value, width=18,
+               tone=lambda r: "warning" if r.chase.outcome.is_barrier else None),
+        # The word is the signal; the colour only repeats it.
+        Column("void", "Void", lambda r: "VOID" if r.chase.voided else "", width=4,
+               tone=lambda r: "error" if r.chase.voided else None),
+    ]
+
+
+def _search_text(r: ChaseLine) -> str:
+    c = r.chase
+    return "\t".join((r.name, r.team, c.channel.value, c.outcome.value, c.note, c.by,
+                      " ".join(c.fields), c.id, "void" if c.voided else ""))
+
+
+class ChaseLogScreen(ChaserScreen):
+    DEFAULT_CSS = """
+    ChaseLogScreen #chase-filters { height: 1; padding: 0 1; }
+    ChaseLogScreen #chase-detail {
+        height: 2; padding: 0 1; background: $panel; text-wrap: nowrap; text-overflow: ellipsis;
+    }
+    ChaseLogScreen #chase-totals { height: auto; padding: 0 1; }
+    ChaseLogScreen #chase-search.hidden { display: none; }
+    """
+    BINDINGS: ClassVar = [
+        Binding("v", "void", "Void", id="chases.void"),
+        Binding("w", "pick_person", "Person", id="chases.person"),
+        Binding("f", "pick_team", "Team", id="chases.team"),
+        Binding("p", "pick_period", "Period", id="chases.period"),
+        # Not in the footer (80 columns are few); in help and the palette.
+        Binding("x", "clear_filters", "Clear filters", show=False, id="chases.clear"),
+        Binding("slash", "search", "Search", key_display="/", id="chases.search"),
+        # Escape first closes the search box; when it is closed, escape goes back.
+        Binding("escape", "close_search", "Close search", id="chases.close_search"),
+        BACK,
+    ]
+
+    def __init__(self, person: str | None = None) -> None:
+        super().__init__(id="chase-log")
+        self.person = person or ALL
+        self.team = ALL
+        self.period_text = "all"
+        self.period: Period | None = None
+        self.searching = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="chase-filters")
+        yield VirtualTable(columns(), row_key=lambda r: r.id, search_text=_search_text,
+                           empty="No chases match", id="chase-table")
+        yield Input(placeholder="search person, team, outcome, note, fields (Escape: close)",
+                    id="chase-search", classes="hidden")
+        yield Static("", id="chase-detail", markup=False)
+        yield Static("", id="chase-totals")
+        yield Footer()
+
+    @property
+    def table(self) -> VirtualTable:
+        return self.query_one("#chase-table", VirtualTable)
+
+    def on_mount(self) -> None:
+        self.table.focus()
+        if self.data is None:
+            self.table.loading = True
+        super().on_mount()
+
+    def show_data(self, data: ViewData) -> None:
+        self.table.loading = False
+        self.table.set_rows(chase_lines(data))
+        self._apply_filters()
+
+    # ---- filtering ---------------------------------------------------------------------------
+    def _apply_filters(self) -> None:
+        person, team, period = self.person, self.team, self.period
+        if person == ALL and team == ALL and period is None:
+            self.table.set_filter(None)
+        else:
+            self.table.set_filter(lambda r: (person == ALL or r.chase.person == person)
+                                  and (team == ALL or r.team == team)
+                                  and (period is None or period.contains(r.chase.at)))
+        self._show_status()
+
+    def _show_status(self) -> None:
+        data = self.data
+        if data is None:
+            return
+        who = "all" if self.person == ALL else self._person_name(self.person)
+        team = "all" if self.team == ALL else self.team
+        when = "all time" if self.period is None else f"{self.period.label} ({self.period.span()})"
+        needle = self.query_one("#chase-search", Input).value.strip()
+        parts = [f"Person: [b]{who}[/]", f"Team: [b]{team}[/]", f"Period: [b]{when}[/]"]
+        if needle:
+            parts.append(f"Search: [b]{needle}[/]")
+        self.query_one("#chase-filters", Static).update(" · ".join(parts))
+        self._show_totals(data)
+        self._show_detail(self.table.current)
+
+    def _show_totals(self, data: ViewData) -> None:
+        shown = [r.chase for r in self.table.shown]
+        live = [c for c in shown if not c.voided]
+        void = len(shown) - len(live)
+        costs = self.app.ws.settings.costs  # type: ignore[attr-defined]
+        # The one pricing rule (chaser.costs), summed exactly and rounded once by `money`.
+        cost = sum((p[2] for p in priced(live, data.snapshot.people, costs)), Decimal(0))
+        minutes = sum(c.minutes for c in live)
+        self.query_one("#chase-totals", Static).update(
+            f"[b]{len(shown):,}[/]/{len(data.chases):,} shown · counted [b]{len(live):,}[/]: "
+            f"[b]{minutes:,}[/] min, [b]{money(cost, costs.currency)}[/]"
+            + (f" · {void:,} VOID not counted" if void else ""))
+
+    def _show_detail(self, row: ChaseLine | None) -> None:
+        box = self.query_one("#chase-detail", Static)
+        if row is None:
+            box.update("")
+            return
+        c = row.chase
+        # The row shows person, channel, minutes and outcome; this adds what it cannot.
+        first = (f"{c.id} · {row.when} · by {c.by or '—'} · "
+                 f"fields: {', '.join(c.fields) or '—'}")
+        tz = self.data.tz if self.data is not None else None
+        if c.voided and c.voided_at is not None:
+            at = c.voided_at.astimezone(tz) if tz is not None else c.voided_at
+            second = f"VOID since {at:%Y-%m-%d %H:%M}: {c.void_reason} (not counted)"
+        else:
+            second = f"note: {c.note}" if c.note else "no note"
+        box.update(f"{first}\n{second}")
+
+    def _person_name(self, key: str) -> str:
+        p = self.data.person(key) if self.data is not None else None
+        return p.name if p is not None else key
+
+    @on(VirtualTable.Highlighted, "#chase-table")
+    def _highlighted(self, event: VirtualTable.Highlighted) -> None:
+        self._show_detail(event.row)
+
+    @on(VirtualTable.Selected, "#chase-table")
+    def _open_person(self, event: VirtualTable.Selected) -> None:
+        open_person = getattr(self.app, "open_person", None)
+        if open_person is not None:
+            open_person(event.row.chase.person)
+
+    # ---- filter actions ----------------------------------------------------------------------
+    def action_pick_person(self) -> None:
+        from chaser.screens.picker import Picker
+
+        data = self.data
+        if data is None:
+            return
+        chased = {c.person for c in data.chases}
+        keys = sorted(chased | {p.key for p in data.snapshot.people if p.active},
+                      key=lambda k: self._person_name(k).casefold())
+        options = [(ALL, "All people")]
+        for k in keys:
+            p = data.person(k)
+            options.append((k, f"{p.name} ({p.team})" if p else f"{k} (not in the snapshot)"))
+
+        def chosen(key: str | None) -> None:
+            if key is not None:
+                self.person = key
+                self._apply_filters()
+
+        self.app.push_screen(Picker("Filter by person", options, self.person), chosen)
+
+    def action_pick_team(self) -> None:
+        from chaser.screens.picker import Picker
+
+        data = self.data
+        if data is None:
+            return
+        teams = sorted({(p.team or NO_TEAM) for p in data.snapshot.people}
+                       | {r.team for r in self.table.rows})
+        options = [(ALL, "All teams"), *((t, t) for t in teams)]
+
+        def chosen(team: str | None) -> None:
+            if team is not None:
+                self.team = team
+                self._apply_filters()
+
+        self.app.push_screen(Picker("Filter by team", options, self.team), chosen)
+
+    def action_pick_period(self) -> None:
+        def chosen(text: str) -> None:
+            self.period_text = text
+            self.period = None if text == "all" else period_choice(self.app, text)
+            self._apply_filters()
+
+        pick_period(self.app, "Show chases from", LOG_PERIODS, self.period_text, chosen)
+
+    def action_clear_filters(self) -> None:
+        self.person, self.team, self.period_text, self.period = ALL, ALL, "all", None
+        self._apply_filters()
+
+    def action_search(self) -> None:
+        box = self.query_one("#chase-search", Input)
+        box.remove_class("hidden")
+        box.focus()
+        self._set_searching(True)
+
+    def action_close_search(self) -> None:
+        box = self.query_one("#chase-search", Input)
+        box.value = ""
+        box.add_class("hidden")
+        self.table.focus()
+        self._set_searching(False)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "close_search":  # hidden from the footer while there is nothing to close
+            return self.searching
+        return True
+
+    @on(Input.Changed, "#chase-search")
+    def _search(self, event: Input.Changed) -> None:
+        self.table.search(event.value)
+        self._show_status()
+
+    @on(Input.Submitted, "#chase-search")
+    def _keep_search(self, event: Input.Submitted) -> None:
+        if not event.value.strip():
+            event.input.add_class("hidden")
+            self._set_searching(False)
+        self.table.focus()
+
+    def _set_searching(self, on: bool) -> None:
+        self.searching = on
+        self.refresh_bindings()
+
+    # ---- voiding -----------------------------------------------------------------------------
+    def action_void(self) -> None:
+        row: ChaseLine | None = self.table.current
+        if row is None:
+            self.notify("No chase selected.", severity="warning")
+            return
+        c = row.chase
+        if c.voided:
+            self.notify(f"Chase {c.id} is already VOID: {c.void_reason}", severity="warning")
+            return
+        body = (f"{row.when} · {row.name} ({row.team}) · {c.channel.value} · {c.minutes} min · "
+                f"{c.outcome.value}\n\nThe chase stays in the log, marked VOID with your reason, "
+                "and stops counting in every total and export.")
+
+        def confirmed(reason: str | None) -> None:
+            if reason:
+                self._void(c.id, reason)
+
+        self.app.push_screen(PromptModal(f"Void chase {c.id}?", body, label="Reason",
+                                         placeholder="e.g. logged twice, wrong person",
+                                         confirm="Void chase", danger=True), confirmed)
+
+    def _void(self, chase_id: str, reason: str) -> None:
+        ws = self.app.ws  # type: ignore[attr-defined]
+
+        def work() -> Chase:
+            return ws.store.void_chase(chase_id, reason, at=ws.now())
+
+        def done(chase: Chase) -> None:
+            self.notify(f"Voided chase {chase.id}: {reason}", title="Chase voided")
+            self.app.reload("chase voided", chases_only=True)  # type: ignore[attr-defined]
+
+        run_blocking(self, work, done=done, name="void-chase")

@@ -1,0 +1,187 @@
+"""The contract every chaser screen codes against. Read this before writing a screen.
+
+Data
+    ``self.app.ws``    the Workspace (chaser.workspace): the same object the CLI uses. Call it
+                       only from a worker: every method may touch files or the network.
+    ``self.app.data``  the current ``chaser.views.ViewData`` (snapshot, person rows, history,
+                       the whole chase log, period, cost summaries), or None while the first
+                       load runs. Immutable: read it freely on the UI thread.
+    ``self.app.reload(reason, chases_only=False)``
+                       re-reads in a thread worker, swaps ``app.data``, then posts
+                       ``DataChanged(reason)`` to the app and to every screen on the stack.
+                       ``chases_only=True`` keeps the snapshot and re-reads chases and costs
+                       (cheap: use it after logging or voiding a chase).
+    ``self.app.set_period(text)``  changes ``data.period`` (e.g. "last-30d") and reloads.
+    ``self.app.clock``  a monotonic clock (seconds); tests replace it to drive the timer.
+
+    Textual calls ``on_mount`` of every class in the MRO, so a subclass's ``on_mount`` need
+    not (and should not) call ``super().on_mount()``: that would paint twice.
+
+    When data changes (chase logged or voided, sync finished) call ``self.app.reload(...)``;
+    never patch ``app.data`` yourself. A ``ChaserScreen`` gets ``show_data(data)`` on mount
+    (when data is loaded) and after every DataChanged: paint from ``data`` there.
+
+Work
+    ``run_blocking(self, work, done=..., name=...)`` runs ``work()`` in a thread worker and
+    calls ``done(result)`` on the UI thread. Errors go to ONE handler, ``report_error``: a
+    ChaserError is shown as its message, anything else as its type and message (and logged).
+    ``Cancelled`` (chaser.connectors.base) is shown as a notice, not an error.
+
+Bindings
+    Every Binding has ``id="<screen>.<action>"`` (e.g. "person.log_chase", "app.costs") and a
+    ``description`` (what the footer and the palette show). Keys used app-wide (do not rebind):
+    ``q`` quit, ``?`` help, ``ctrl+p`` palette, ``l`` chase log, ``k`` costs, ``s`` sync,
+    ``escape`` back (on every pushed screen). tests/test_tui_bindings.py checks ids.
+
+Navigation
+    ``open_screen(app, "chase_log" | "costs" | "sync" | "help", **kwargs)`` imports the screen
+    lazily by name (see SCREENS) and pushes it; when that screen is already on top it does
+    nothing. Pushed screens are built with keyword arguments only; ChaseLogScreen may take
+    ``person: str | None`` (a person key to filter on). ``app.open_person(key)`` pushes the
+    person screen. ``escape`` pops (``Back`` binding below).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.worker import Worker, get_current_worker
+
+from chaser.errors import ChaserError
+
+if TYPE_CHECKING:
+    from textual.app import App
+    from textual.dom import DOMNode
+
+    from chaser.views import ViewData
+
+log = logging.getLogger("chaser.tui")
+
+# name -> (module, class): imported on first use so start-up pays only for the overview.
+SCREENS: dict[str, tuple[str, str]] = {
+    "chase_log": ("chaser.screens.chases", "ChaseLogScreen"),
+    "costs": ("chaser.screens.costs", "CostsScreen"),
+    "sync": ("chaser.screens.sync", "SyncScreen"),
+    "help": ("chaser.screens.help", "HelpScreen"),
+    "person": ("chaser.screens.person", "PersonScreen"),
+}
+
+BACK = Binding("escape", "app.back", "Back", id="common.back")
+NAV = [
+    Binding("l", "app.chase_log", "Chases", id="nav.chase_log"),
+    Binding("k", "app.costs", "Costs", id="nav.costs"),
+    Binding("s", "app.sync", "Sync", id="nav.sync"),
+]
+# The app's screen keys, repeated hidden on pushed screens: they still work there, but an 80
+# column footer has room only for the keys of the screen itself (help and palette list all).
+QUIET_NAV = [
+    Binding("l", "app.chase_log", "Chase log", show=False, id="nav.chase_log"),
+    Binding("k", "app.costs", "Costs", show=False, id="nav.costs"),
+    Binding("s", "app.sync", "Sync", show=False, id="nav.sync"),
+]
+
+
+class DataChanged(Message):
+    """``app.data`` was replaced: a chase was logged or voided, a sync finished, the period
+    changed. ``reason`` is for logs and notices ("chase logged", "sync", "period")."""
+
+    def __init__(self, reason: str = "") -> None:
+        super().__init__()
+        self.reason = reason
+
+
+def broadcast(app: App, reason: str) -> None:
+    """Post DataChanged to the app and every screen on the stack (a fresh message each)."""
+    app.post_message(DataChanged(reason))
+    for screen in list(app.screen_stack):
+        screen.post_message(DataChanged(reason))
+
+
+def report_error(app: App, error: BaseException) -> None:
+    """The one error handler of the TUI: one notification, never a traceback on screen."""
+    from chaser.connectors.base import Cancelled
+
+    if isinstance(error, Cancelled):
+        app.notify("Cancelled: nothing was changed.", title="Cancelled")
+    elif isinstance(error, ChaserError):
+        app.notify(str(error), title="Error", severity="error", timeout=8)
+    else:
+        log.exception("unexpected error in a worker", exc_info=error)
+        app.notify(f"{type(error).__name__}: {error}", title="Unexpected error",
+                   severity="error", timeout=10)
+
+
+def run_blocking(node: DOMNode, work: Callable[[], Any], *, done: Callable[[Any], Any] | None = None,
+                 name: str = "", group: str = "default", exclusive: bool = False) -> Worker:
+    """Run ``work()`` in a thread worker owned by ``node``; ``done(result)`` on the UI thread.
+
+    A worker cancelled before it finishes (its screen closed, a newer exclusive one started)
+    calls neither ``done`` nor the error handler.
+    """
+    app = node.app
+
+    def body() -> Any:
+        worker = get_current_worker()
+        try:
+            result = work()
+        except BaseException as e:  # noqa: BLE001 - routed to the one handler
+            if not worker.is_cancelled:
+                _call(app, report_error, app, e)
+            return None
+        if done is not None and not worker.is_cancelled:
+            _call(app, done, result)
+        return result
+
+    return node.run_worker(body, name=name or getattr(work, "__name__", "work"), group=group,
+                           thread=True, exclusive=exclusive, exit_on_error=False)
+
+
+def _call(app: App, fn: Callable, *args: Any) -> None:
+    try:
+        app.call_from_thread(fn, *args)
+    except RuntimeError:  # the app closed while the worker ran: nobody left to tell
+        pass
+
+
+def open_screen(app: App, name: str, **kwargs: Any) -> Screen | None:
+    module, cls_name = SCREENS[name]
+    try:
+        cls = getattr(importlib.import_module(module), cls_name)
+    except ModuleNotFoundError as e:
+        if e.name != module:
+            raise
+        app.notify(f"The {name.replace('_', ' ')} screen is not available in this build.",
+                   severity="warning")
+        return None
+    if type(app.screen) is cls and not kwargs:
+        return None
+    screen = cls(**kwargs)
+    app.push_screen(screen)
+    return screen
+
+
+class ChaserScreen(Screen):
+    """Base of the full screens: paints from ``app.data`` on mount and on every change."""
+
+    BINDINGS: ClassVar = [BACK, *QUIET_NAV]
+
+    @property
+    def data(self) -> ViewData | None:
+        return self.app.data  # type: ignore[attr-defined]
+
+    def on_mount(self) -> None:
+        if self.data is not None:
+            self.show_data(self.data)
+
+    def on_data_changed(self, message: DataChanged) -> None:
+        if self.data is not None:
+            self.show_data(self.data)
+
+    def show_data(self, data: ViewData) -> None:
+        """Paint from ``data``. Override; keep it fast (it runs on the UI thread)."""

@@ -1,0 +1,238 @@
+"""Costs: what chasing cost in a period, per team or per person, as a table and a bar chart,
+and the HR export of the same period.
+
+Every number is a `chaser.costs.CostSummary` (what `chaser costs` prints) and the export is
+`chaser.exports.hr_export` + `write_hr` (what `chaser export hr` writes): this screen only
+picks the period, lays the lines out and asks where the file goes. The summary is computed
+in a worker from the loaded chase log, so a big log never stalls the screen.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Footer, Header, Static
+
+from chaser.costs import CostLine, CostSummary, cents, money, summarise
+from chaser.periods import Period
+from chaser.screens.common import ChaserScreen, run_blocking
+from chaser.screens.confirm import ConfirmModal, PromptModal, period_choice, pick_period
+from chaser.views import ViewData
+from chaser.widgets.bar_chart import FULL, PART, Bar, BarChart
+from chaser.widgets.table import Column, VirtualTable
+
+COST_PERIODS = (("this-week", "This week"), ("this-month", "This month"),
+                ("last-month", "Last month"), ("this-quarter", "This quarter"))
+DEFAULT = "this-month"
+
+
+def share(line: CostLine) -> str:
+    s = line.barrier_share
+    return "—" if s is None else f"{s:.0%}"
+
+
+def cost_columns(by: str) -> list[Column]:
+    first = [Column("name", "Team" if by == "team" else "Person", lambda r: r.name.casefold(),
+                    lambda r: r.name, width=0)]
+    if by == "team":
+        first.append(Column("people", "People", lambda r: r.people, width=6, align="right",
+                            desc_first=True))
+    else:
+        first.append(Column("team", "Team", lambda r: r.team.casefold(), lambda r: r.team,
+                            width=0))
+    return [
+        *first,
+        Column("chases", "Chases", lambda r: r.chases, lambda r: f"{r.chases:,}", width=6,
+               align="right", desc_first=True),
+        Column("minutes", "Minutes", lambda r: r.minutes, lambda r: f"{r.minutes:,}", width=7,
+               align="right", desc_first=True),
+        Column("cost", "Cost", lambda r: r.cost, lambda r: f"{cents(r.cost):,.2f}", width=11,
+               align="right", desc_first=True),
+        Column("barrier", "Barrier", lambda r: r.barrier_share, share, width=7, align="right",
+               desc_first=True),
+    ]
+
+
+def bars(lines: list[CostLine], currency: str) -> list[Bar]:
+    """Lines that cost something, most expensive first (summarise already sorts them)."""
+    return [Bar(line.name, float(line.cost), money(line.cost, currency),
+                part=float(line.barrier_cost)) for line in lines if line.cost > 0]
+
+
+class CostsScreen(ChaserScreen):
+    DEFAULT_CSS = """
+    CostsScreen #costs-period, CostsScreen #costs-total { height: auto; padding: 0 1; }
+    CostsScreen #costs-table { height: 1fr; min-height: 5; }
+    CostsScreen #costs-chart-title { height: 1; padding: 0 1; background: $panel; }
+    CostsScreen #costs-chart-box { height: auto; max-height: 9; padding: 0 1; }
+    """
+    BINDINGS: ClassVar = [
+        Binding("p", "pick_period", "Period", id="costs.period"),
+        Binding("t", "toggle_by", "Team/person", id="costs.by"),
+        Binding("e", "export", "Export HR CSV", id="costs.export"),
+    ]
+
+    def __init__(self, period: str | None = None, by: str = "team") -> None:
+        super().__init__(id="costs")
+        self.period_text = period or DEFAULT
+        self.period: Period | None = None
+        self.by = by if by in ("team", "person") else "team"
+        self.summary: CostSummary | None = None
+        self.team: str | None = None  # by person: only this team's people (Enter on a team)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Loading…", id="costs-period")
+        yield Static("", id="costs-total")
+        yield VirtualTable(cost_columns(self.by), row_key=lambda r: r.key, id="costs-table",
+                           empty="Nobody in this period")
+        yield Static("", id="costs-chart-title")
+        with VerticalScroll(id="costs-chart-box"):
+            yield BarChart(empty="No chases cost anything in this period", id="costs-chart")
+        yield Footer()
+
+    @property
+    def table(self) -> VirtualTable:
+        return self.query_one("#costs-table", VirtualTable)
+
+    def on_mount(self) -> None:
+        app_period = getattr(self.app, "period_text", None)
+        if self.period_text == DEFAULT and app_period in dict(COST_PERIODS):
+            self.period_text = app_period  # open on the period the overview shows
+        self.table.focus()
+        if self.data is None:
+            self.table.loading = True
+        super().on_mount()
+
+    # ---- data --------------------------------------------------------------------------------
+    def show_data(self, data: ViewData) -> None:
+        """Re-price the period from the fresh log (a voided chase drops out at once)."""
+        try:
+            period = period_choice(self.app, self.period_text)
+        except Exception:  # noqa: BLE001 - a stale custom text: fall back, never fail a repaint
+            self.period_text = DEFAULT
+            period = period_choice(self.app, DEFAULT)
+        self.period = period
+        costs = self.app.ws.settings.costs  # type: ignore[attr-defined]
+        chases, people = data.chases, data.snapshot.people
+
+        def work() -> CostSummary:
+            return summarise(chases, people, costs, period)
+
+        run_blocking(self, work, done=self._show_summary, name="costs", group="costs",
+                     exclusive=True)
+
+    def _show_summary(self, summary: CostSummary) -> None:
+        self.summary = summary
+        self.table.loading = False
+        p, t, cur = summary.period, summary.total, summary.currency
+        scope = f" · team [b]{self.team}[/]" if self.by == "person" and self.team else ""
+        self.query_one("#costs-period", Static).update(
+            f"Period: [b]{p.label}[/] ({p.span()}) · by [b]{self.by}[/]{scope} · cost in {cur}")
+        barrier = (f" · barriers [b]{money(t.barrier_cost, cur)}[/] ({share(t)}, "
+                   f"{t.barrier_chases:,} chases)" if t.barrier_chases else " · no barriers")
+        self.query_one("#costs-total", Static).update(
+            f"Total [b]{money(t.cost, cur)}[/] · {t.chases:,} chases · {t.minutes:,} min"
+            f"{barrier} · voided chases excluded")
+        self._show_lines()
+
+    def _show_lines(self) -> None:
+        summary = self.summary
+        if summary is None:
+            return
+        lines = list((summary.by_team if self.by == "team" else summary.by_person).values())
+        team = self.team if self.by == "person" else None
+        if team is not None:
+            lines = [line for line in lines if line.team == team]
+        table = self.table
+        table.set_columns(cost_columns(self.by))
+        table.set_rows(lines)
+        # The rows may bring a scrollbar, which narrows the table only after this refresh:
+        # lay the columns out again then, or the last column is cut.
+        table.call_after_refresh(table.set_columns, table.columns)
+        idle = sum(1 for line in lines if line.cost <= 0)
+        note = f" ({idle} with no cost not shown)" if idle else ""
+        # The glyphs carry the meaning; the colours only repeat it.
+        self.query_one("#costs-chart-title", Static).update(
+            f"Cost by {self.by}{note} · {FULL} other chases  {PART} barrier chases")
+        self.query_one("#costs-chart", BarChart).set_bars(bars(lines, summary.currency))
+
+    # ---- actions -----------------------------------------------------------------------------
+    def action_pick_period(self) -> None:
+        def chosen(text: str) -> None:
+            self.period_text = text
+            if self.data is not None:
+                self.show_data(self.data)
+
+        pick_period(self.app, "Costs over", COST_PERIODS, self.period_text, chosen)
+
+    def action_toggle_by(self) -> None:
+        self.by = "person" if self.by == "team" else "team"
+        self.team = None
+        if self.summary is not None:
+            self._show_summary(self.summary)
+
+    @on(VirtualTable.Selected, "#costs-table")
+    def _open(self, event: VirtualTable.Selected) -> None:
+        line: CostLine = event.row
+        if self.by == "person":
+            open_person = getattr(self.app, "open_person", None)
+            if open_person is not None:
+                open_person(line.key)
+        elif self.summary is not None:  # a team opens its people
+            self.by, self.team = "person", line.key
+            self._show_summary(self.summary)
+
+    # ---- the HR export -----------------------------------------------------------------------
+    def action_export(self) -> None:
+        period = self.period
+        if period is None:
+            return
+        default = Path.cwd() / f"chaser-hr-{period.first_day}_{period.last_day}.csv"
+        body = (f"One row per person for {period.label} ({period.span()}): records, gaps, "
+                "tier, chases, minutes, cost, barriers. UTF-8 CSV for Excel, formula-safe.")
+
+        def chosen(path: str | None) -> None:
+            if path:
+                self._export(Path(path).expanduser(), period, force=False)
+
+        self.app.push_screen(PromptModal("Export for HR", body, label="Save to",
+                                         value=str(default), confirm="Export"), chosen)
+
+    def _export(self, path: Path, period: Period, *, force: bool) -> None:
+        from chaser.exports import FileExists, hr_export, write_hr
+
+        ws = self.app.ws  # type: ignore[attr-defined]
+
+        def work():
+            try:
+                export = hr_export(ws, period)
+                return export, write_hr(export, path, force=force)
+            except FileExists:  # not an error: ask, then write again with force
+                return None, path
+
+        def done(result) -> None:
+            export, written = result
+            if export is None:
+                self._ask_overwrite(path, period)
+                return
+            t = export.total
+            self.notify(f"Wrote {len(export.rows)} people to {written[0]} ({t.chases} chases, "
+                        f"{money(t.cost, export.currency)})", title="HR export written",
+                        timeout=8)
+
+        run_blocking(self, work, done=done, name="export-hr")
+
+    def _ask_overwrite(self, path: Path, period: Period) -> None:
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._export(path, period, force=True)
+
+        self.app.push_screen(ConfirmModal("Replace file?", f"{path} already exists. Replace it "
+                                          "with this export?", confirm="Replace", danger=True),
+                             answered)

@@ -1,0 +1,303 @@
+"""What the TUI shows, computed from the core without textual: one immutable `ViewData` per
+load, built in a worker thread and swapped in whole on the UI thread.
+
+Nothing here decides a business rule: tallies and tiers come from chaser.audit, costs from
+chaser.costs, minutes from chaser.workspace. This module only gathers and indexes them so a
+screen can paint without touching a file.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+from collections.abc import Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from typing import Any, NamedTuple
+
+from chaser.audit import PersonRow, org_tally, person_rows, tier_of
+from chaser.model import Chase, Gap, Person, Snapshot, Tally, Tier
+from chaser.periods import Period, parse_period
+
+DEFAULT_PERIOD = "this-month"
+
+
+@dataclass(frozen=True, slots=True)
+class ViewData:
+    """One consistent picture of a source: never mutated; a reload builds a new one."""
+
+    snapshot: Snapshot  # latest, with its gaps
+    history: tuple[Snapshot, ...]  # every snapshot without gaps, oldest first (trends)
+    rows: tuple[PersonRow, ...]  # active people, as `chaser gaps` lists them
+    chases: tuple[Chase, ...]  # the whole chase log, voided included, oldest first
+    period: Period  # the period the overview's chase and cost columns cover
+    costs: Any | None  # chaser.costs.CostSummary for `period`; None if costs is unavailable
+    month_costs: Any | None  # the same for this month (the headline)
+    now: datetime
+    is_demo: bool = False
+    source: str = ""
+    tz: Any = None  # the configured zone, for showing times (read once, off the UI thread)
+    seconds: float = 0.0  # how long the load took (shown in the log, used by benchmarks)
+    _index: dict = field(default_factory=dict, compare=False, repr=False)
+
+    # ---- lookups (indexes are built once per ViewData, on first use) ---------------------
+    @property
+    def people(self) -> dict[str, Person]:
+        if "people" not in self._index:
+            self._index["people"] = {p.key: p for p in self.snapshot.people}
+        return self._index["people"]
+
+    def person(self, key: str) -> Person | None:
+        return self.people.get(key)
+
+    def row(self, key: str) -> PersonRow | None:
+        if "rows" not in self._index:
+            self._index["rows"] = {r.person.key: r for r in self.rows}
+        return self._index["rows"].get(key)
+
+    def gaps_for(self, key: str) -> list[Gap]:
+        if "gaps" not in self._index:
+            by: dict[str, list[Gap]] = {}
+            for g in self.snapshot.gaps:
+                by.setdefault(g.owner, []).append(g)
+            self._index["gaps"] = by
+        return self._index["gaps"].get(key, [])
+
+    def chases_for(self, key: str) -> list[Chase]:
+        """A person's chases, newest first (voided included: the log is never rewritten)."""
+        return [c for c in reversed(self.chases) if c.person == key]
+
+    @property
+    def org(self) -> Tally:
+        return org_tally(self.snapshot)
+
+    @property
+    def teams(self) -> list[str]:
+        return sorted({r.person.team for r in self.rows})
+
+    # ---- trends and costs ------------------------------------------------------------------
+    def trend(self, key: str | None = None) -> list[float]:
+        """Completeness % per stored snapshot, oldest first (org, or one person)."""
+        out = []
+        for snap in self.history:
+            tally = org_tally(snap) if key is None else snap.tallies.get(key)
+            pct = tally.completeness_pct if tally is not None else None
+            if pct is not None:
+                out.append(pct)
+        return out
+
+    def cost_line(self, key: str, summary: Any | None = None) -> Any | None:
+        """The CostLine of one person in the period (None when they have no chases)."""
+        summary = self.costs if summary is None else summary
+        if summary is None:
+            return None
+        return summary.by_person.get(key)
+
+    def money(self, value: Any) -> str:
+        if value is None:
+            return "—"
+        try:
+            from chaser.costs import money
+        except ImportError:
+            return f"{value:,.2f}"
+        return money(value, self.currency)
+
+    @property
+    def currency(self) -> str:
+        return getattr(self.month_costs, "currency", None) or "USD"
+
+    def tier_of(self, tally: Tally, thresholds) -> Tier:
+        return tier_of(tally, thresholds)
+
+
+def summarise(ws, period: Period, chases: Sequence[Chase], snapshot: Snapshot) -> Any | None:
+    """Cost summary from chaser.costs (the one place cost arithmetic lives), if it exists."""
+    try:
+        from chaser import costs
+    except ImportError:
+        return None
+    if hasattr(costs, "summary_for"):
+        return costs.summary_for(ws, period)
+    return costs.summarise(list(chases), list(snapshot.people), ws.settings.costs, period)
+
+
+@contextmanager
+def long_lived():
+    """Build long-lived data without the cyclic GC, then freeze it out of the GC's sight.
+
+    Tens of thousands of gaps are tens of thousands of objects; every later allocation burst
+    (building a 50,000-line gap list, say) would trigger full collections that walk them all
+    again, making list building 5-10x slower. The data has no reference cycles, so freezing
+    loses nothing: replaced ViewData is still freed by reference counting.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+        gc.freeze()
+
+
+def load(ws, period_text: str = DEFAULT_PERIOD) -> ViewData:
+    """Read everything the views need. Blocking (files, maybe a first sync): run in a worker."""
+    with long_lived():
+        data = _load(ws, period_text)
+        data.gaps_for("")  # build the per-person gap index here, not on the UI thread
+    return data
+
+
+def _load(ws, period_text: str) -> ViewData:
+    started = time.perf_counter()
+    snapshot = ws.snapshot()  # seeds the demo store on first use
+    now = ws.now()
+    period = parse_period(period_text, now, ws.tz)
+    month = parse_period(DEFAULT_PERIOD, now, ws.tz)
+    chases = tuple(ws.store.chases())
+    costs = summarise(ws, period, chases, snapshot)
+    month_costs = costs if period == month else summarise(ws, month, chases, snapshot)
+    return ViewData(
+        snapshot=snapshot,
+        history=tuple(ws.store.snapshot_history()),
+        rows=tuple(person_rows(snapshot, ws.settings.tiers)),
+        chases=chases,
+        period=period,
+        costs=costs,
+        month_costs=month_costs,
+        now=now,
+        is_demo=ws.is_demo,
+        source=snapshot.source,
+        tz=ws.tz,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def reload_chases(ws, old: ViewData, period_text: str = DEFAULT_PERIOD) -> ViewData:
+    """After a chase is logged or voided: same snapshot, fresh chase log and costs."""
+    started = time.perf_counter()
+    now = ws.now()
+    period = parse_period(period_text, now, ws.tz)
+    month = parse_period(DEFAULT_PERIOD, now, ws.tz)
+    chases = tuple(ws.store.chases())
+    costs = summarise(ws, period, chases, old.snapshot)
+    month_costs = costs if period == month else summarise(ws, month, chases, old.snapshot)
+    return replace(old, chases=chases, period=period, costs=costs, month_costs=month_costs,
+                   now=now, seconds=time.perf_counter() - started, _index=dict(old._index))
+
+
+# ---- text the person screen shows and copies ----------------------------------------------
+
+
+def parse_modified(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        at = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def age_days(gap: Gap, now: datetime) -> int | None:
+    """Whole days since the record was last modified (None when the source did not say)."""
+    at = parse_modified(gap.modified)
+    return None if at is None else max(0, (now - at).days)
+
+
+def draft_message(person: Person, gaps: Sequence[Gap], sender: str = "") -> str:
+    """A plain-text chase email listing every gap record, its missing fields and its link."""
+    first = person.name.split()[0] if person.name.strip() else person.name
+    n = len(gaps)
+    lines = [f"Hi {first},", "",
+             f"{n} of your CRM record{'s' if n != 1 else ''} "
+             f"{'are' if n != 1 else 'is'} missing required fields. "
+             "Could you fill them in?", ""]
+    for g in gaps:
+        lines.append(f"- {g.object} {g.record_name}: {', '.join(g.missing)}")
+        if g.url:
+            lines.append(f"  {g.url}")
+    lines += ["", "Thanks!"]
+    if sender:
+        lines.append(sender)
+    return "\n".join(lines) + "\n"
+
+
+# ---- table rows (plain tuples of what a line shows; built off the UI thread when big) -------
+
+
+@dataclass(frozen=True, slots=True)
+class PersonLine:
+    """One line of the overview's people table."""
+
+    key: str
+    name: str
+    team: str
+    tier: Tier
+    records: int
+    with_gaps: int
+    pct: float | None
+    chases: int
+    cost: Any | None  # Decimal; None when costs are unavailable
+
+
+def person_lines(data: ViewData) -> list[PersonLine]:
+    out = []
+    for r in data.rows:
+        line = data.cost_line(r.person.key)
+        out.append(PersonLine(r.person.key, r.person.name, r.person.team, r.tier, r.tally.records,
+                              r.tally.records_with_gaps, r.tally.completeness_pct,
+                              line.chases if line is not None else 0,
+                              line.cost if line is not None else None))
+    return out
+
+
+class GapLine(NamedTuple):
+    """One line of a person's gap list (a tuple: 50,000 of them build in a blink)."""
+
+    object: str
+    record_id: str
+    record_name: str
+    missing: str  # "Phone, Email"
+    modified: str  # "2026-10-28" or ""
+    age: int | None  # days since last modified
+    url: str | None
+
+
+def gap_lines(gaps: Sequence[Gap], now: datetime) -> list[GapLine]:
+    """Fast on 50,000 gaps: the day is read from the ISO date prefix (cached per day) and
+    only values that do not start with one are fully parsed."""
+    today = now.date()
+    days: dict[str, tuple[str, int | None]] = {}
+
+    def day_of(text: str | None) -> tuple[str, int | None]:
+        if not text:
+            return "", None
+        head = text[:10]
+        hit = days.get(head)
+        if hit is None:
+            try:
+                d = date.fromisoformat(head)
+            except ValueError:
+                at = parse_modified(text)
+                return ("", None) if at is None else (at.date().isoformat(),
+                                                      max(0, (now - at).days))
+            hit = days[head] = (head, max(0, (today - d).days))
+        return hit
+
+    out = []
+    for g in gaps:
+        shown, age = day_of(g.modified)
+        out.append(GapLine(g.object, g.record_id, g.record_name, ", ".join(g.missing), shown,
+                           age, g.url))
+    return out
+
+
+def missing_fields(gaps: Sequence[Gap]) -> list[str]:
+    """A person's missing fields, most often missing first: what the log modal offers."""
+    counts: dict[str, int] = {}
+    for g in gaps:
+        for f in g.missing:
+            counts[f] = counts.get(f, 0) + 1
+    return sorted(counts, key=lambda f: (-counts[f], f))

@@ -1,0 +1,226 @@
+"""Pilot tests of the chase log: list, filters (person, team, period), search, voiding."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Input, OptionList, Static
+from tui_support import demo_ws, make_app, seeded_demo  # noqa: F401 - fixtures
+
+from chaser.app import ChaserApp
+from chaser.costs import counted
+from chaser.periods import parse_period
+from chaser.screens.chases import ALL, ChaseLogScreen
+from chaser.screens.confirm import PromptModal
+from chaser.screens.picker import Picker
+
+SIZE = (80, 24)
+
+
+@pytest.fixture
+def app(make_app) -> ChaserApp:  # noqa: F811 - the fixture from tui_support
+    """The demo org, seeded once per session by tui_support and copied per test."""
+    return make_app()
+
+
+async def settle(pilot) -> None:
+    """Let workers finish and their results reach the UI thread."""
+    for _ in range(200):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if pilot.app.data is not None and not pilot.app.workers:
+            return
+    raise AssertionError("the app did not settle")
+
+
+async def open_log(pilot) -> ChaseLogScreen:
+    await settle(pilot)
+    await pilot.press("l")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, ChaseLogScreen)
+    return screen
+
+
+async def pick(pilot, option_id: str) -> None:
+    """Choose an option in the Picker on top, as a user would: highlight it, press Enter."""
+    picker = pilot.app.screen
+    assert isinstance(picker, Picker)
+    ids = [k for k, _ in picker.options]
+    picker.query_one(OptionList).highlighted = ids.index(option_id)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+def text_of(screen, selector: str) -> str:
+    return str(screen.query_one(selector, Static).visual)  # plain text, markup applied
+
+
+async def test_lists_every_chase_newest_first(app):
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_log(pilot)
+        shown = [r.chase for r in screen.table.shown]
+        assert len(shown) == len(app.data.chases) > 100
+        assert shown[0].at >= shown[-1].at
+        assert f"{len(shown):,}/{len(shown):,} shown" in text_of(screen, "#chase-totals")
+        assert screen.table.current.chase.id in text_of(screen, "#chase-detail")
+
+
+async def test_filter_by_person_team_and_period(app):
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_log(pilot)
+        data = app.data
+        key = data.chases[-1].person
+        await pilot.press("w")
+        await pick(pilot, key)
+        assert screen.person == key
+        assert {r.chase.person for r in screen.table.shown} == {key}
+        assert data.person(key).name in text_of(screen, "#chase-filters")
+
+        await pilot.press("x")  # clear, then by team
+        team = data.person(key).team
+        await pilot.press("f")
+        await pick(pilot, team)
+        assert {r.team for r in screen.table.shown} == {team}
+        assert len(screen.table.shown) == sum(
+            1 for c in data.chases if data.person(c.person) and data.person(c.person).team == team)
+
+        await pilot.press("p")
+        await pick(pilot, "last-month")
+        period = parse_period("last-month", data.now, data.tz)
+        assert screen.table.shown
+        assert all(period.contains(r.chase.at) and r.team == team for r in screen.table.shown)
+        assert "last-month" in text_of(screen, "#chase-filters")
+
+        await pilot.press("x")
+        assert (screen.person, screen.team, screen.period) == (ALL, ALL, None)
+        assert len(screen.table.shown) == len(data.chases)
+
+
+async def test_custom_period_is_checked_then_applied(app):
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_log(pilot)
+        await pilot.press("p")
+        await pick(pilot, "custom")
+        prompt = app.screen
+        assert isinstance(prompt, PromptModal)
+        await pilot.press(*"2026-11-31..2026-11-01")  # no such day: refused, modal stays
+        await pilot.press("enter")
+        assert app.screen is prompt
+        assert "✗" in str(prompt.query_one("#prompt-error", Static).content)
+        prompt.query_one(Input).value = "2026-11-02..2026-11-08"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen
+        period = screen.period
+        assert (str(period.first_day), str(period.last_day)) == ("2026-11-02", "2026-11-08")
+        assert screen.table.shown
+        assert all(period.contains(r.chase.at) for r in screen.table.shown)
+
+
+async def test_search_filters_and_escape_closes_it(app):
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_log(pilot)
+        await pilot.press("slash")
+        await pilot.press(*"barrier")
+        assert screen.table.shown
+        assert all(r.chase.outcome.is_barrier or "barrier" in r.chase.note.lower()
+                   for r in screen.table.shown)
+        await pilot.press("escape")  # closes the search, stays on the log
+        assert app.screen is screen
+        assert len(screen.table.shown) == len(app.data.chases)
+        await pilot.press("escape")  # now goes back
+        assert app.screen is not screen
+
+
+async def test_void_asks_for_a_reason_then_voids_everywhere(app):
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_log(pilot)
+        month = parse_period("this-month", app.data.now, app.data.tz)
+        before = app.data.month_costs.total
+        row = screen.table.current  # newest chase: inside this month
+        assert month.contains(row.chase.at) and not row.chase.voided
+
+        await pilot.press("v")
+        modal = app.screen
+        assert isinstance(modal, PromptModal)
+        assert row.chase.id in modal.title_text
+        await pilot.press("enter")  # an empty reason is refused
+        assert app.screen is modal
+        assert "required" in str(modal.query_one("#prompt-error", Static).content)
+        await pilot.press(*"logged twice")
+        await pilot.press("enter")
+        await settle(pilot)
+
+        assert app.screen is screen
+        stored = app.ws.store.get_chase(row.chase.id)
+        assert stored.voided and stored.void_reason == "logged twice"
+        # The log shows it at once, marked with the word, with its reason; totals drop it.
+        current = screen.table.current
+        assert current.chase.id == row.chase.id and current.chase.voided
+        assert "VOID" in text_of(screen, "#chase-detail")
+        assert "logged twice" in text_of(screen, "#chase-detail")
+        assert "1 VOID not counted" in text_of(screen, "#chase-totals")
+        # ...and the app's data (every other view) has it too.
+        after = app.data.month_costs.total
+        assert after.chases == before.chases - 1
+        assert after.minutes == before.minutes - row.chase.minutes
+        assert any(n.title == "Chase voided" for n in app._notifications)
+
+        await pilot.press("v")  # again: refused with a notice, no modal
+        assert app.screen is screen
+        assert any("already VOID" in n.message for n in app._notifications)
+
+
+async def test_void_cancelled_changes_nothing(app):
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_log(pilot)
+        chase = screen.table.current.chase
+        await pilot.press("v")
+        await pilot.press(*"oops")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen
+        assert not app.ws.store.get_chase(chase.id).voided
+        assert len(counted(app.ws.store.chases(), parse_period("2026", app.data.now,
+                                                                app.data.tz))) > 0
+
+
+async def test_enter_opens_the_person(app):
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_log(pilot)
+        key = screen.table.current.chase.person
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is not screen
+        assert getattr(app.screen, "key", None) == key
+
+
+async def test_bindings_have_ids_and_descriptions():
+    for b in ChaseLogScreen.BINDINGS:
+        assert b.id and b.description
+
+
+@pytest.mark.parametrize("key, actions", [
+    ("l", ["Void", "Person", "Team", "Period", "Clear filters", "Search"]),
+    ("k", ["Period", "Team/person", "Export HR CSV"]),
+    ("s", ["Sync now"]),
+])
+async def test_palette_and_help_reach_every_action(app, key, actions):
+    """The palette lists the live bindings of the screen underneath (chaser.screens.palette),
+    so each action of these screens is one search away, and ? lists it too."""
+    from chaser.screens.help import HelpScreen
+    from chaser.screens.palette import ChaserCommands
+
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press(key)
+        await settle(pilot)
+        provider = ChaserCommands(app.screen)
+        for text in actions:
+            hits = [hit.text async for hit in provider.search(text)]
+            assert text in hits, (text, hits)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        shown = str(app.screen.query_one("VerticalScroll Static").visual)
+        assert all(text in shown for text in actions)

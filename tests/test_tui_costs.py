@@ -1,0 +1,205 @@
+"""Pilot tests of the costs screen: totals as the CLI computes them, team/person, the period
+picker, the chart, the HR export to a confirmed path, and a void showing up at once."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+from textual.widgets import Input, OptionList, Static
+from tui_support import demo_ws, make_app, seeded_demo  # noqa: F401 - fixtures
+
+from chaser.app import ChaserApp
+from chaser.costs import money, period_for, summary_for
+from chaser.exports import HR_COLUMNS
+from chaser.screens.confirm import ConfirmModal, PromptModal
+from chaser.screens.costs import CostsScreen
+from chaser.screens.picker import Picker
+from chaser.widgets.bar_chart import PART, Bar, BarChart, bar_cells
+
+SIZE = (80, 24)
+
+
+@pytest.fixture
+def app(make_app) -> ChaserApp:  # noqa: F811 - the fixture from tui_support
+    """The demo org, seeded once per session by tui_support and copied per test."""
+    return make_app()
+
+
+async def settle(pilot) -> None:
+    for _ in range(200):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if pilot.app.data is not None and not pilot.app.workers:
+            return
+    raise AssertionError("the app did not settle")
+
+
+async def open_costs(pilot) -> CostsScreen:
+    await settle(pilot)
+    await pilot.press("k")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, CostsScreen) and screen.summary is not None
+    return screen
+
+
+async def pick(pilot, option_id: str) -> None:
+    picker = pilot.app.screen
+    assert isinstance(picker, Picker)
+    picker.query_one(OptionList).highlighted = [k for k, _ in picker.options].index(option_id)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+def text_of(screen, selector: str) -> str:
+    return str(screen.query_one(selector, Static).visual)
+
+
+async def test_totals_match_the_cli_by_team_and_person(app):
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_costs(pilot)
+        cli = summary_for(app.ws, period_for(app.ws, "this-month"))
+        assert screen.summary.total == cli.total and cli.total.chases > 0
+        assert f"Total {money(cli.total.cost, cli.currency)}" in text_of(screen, "#costs-total")
+        assert "this-month" in text_of(screen, "#costs-period")
+        assert [line.key for line in screen.table.shown] == list(cli.by_team)
+        chart = screen.query_one(BarChart)
+        assert [b.label for b in chart.bars] == [x.name for x in cli.by_team.values() if x.cost]
+
+        await pilot.press("t")  # by person
+        assert screen.by == "person"
+        assert [line.key for line in screen.table.shown] == list(cli.by_person)
+        assert screen.table.columns[1].label == "Team"
+        assert "by person" in text_of(screen, "#costs-period")
+        await pilot.press("t")
+        assert screen.by == "team"
+
+
+async def test_enter_on_a_team_lists_its_people(app):
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_costs(pilot)
+        team = screen.table.current.key
+        await pilot.press("enter")
+        assert screen.by == "person" and screen.team == team
+        assert screen.table.shown and all(x.team == team for x in screen.table.shown)
+
+
+async def test_period_picker_presets_and_custom_range(app):
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_costs(pilot)
+        for key in ("this-week", "last-month", "this-quarter", "this-month"):
+            await pilot.press("p")
+            await pick(pilot, key)
+            expected = summary_for(app.ws, period_for(app.ws, key))
+            assert screen.summary.period == expected.period
+            assert screen.summary.total == expected.total
+
+        await pilot.press("p")
+        await pick(pilot, "custom")
+        prompt = app.screen
+        assert isinstance(prompt, PromptModal)
+        await pilot.press(*"next tuesday", "enter")  # not a period: explained, stays open
+        assert app.screen is prompt
+        assert "not one of" in str(prompt.query_one("#prompt-error", Static).visual)
+        prompt.query_one(Input).value = "2026-10-01..2026-10-15"
+        await pilot.press("enter")
+        await settle(pilot)
+        expected = summary_for(app.ws, period_for(app.ws, "2026-10-01..2026-10-15"))
+        assert screen.summary.total == expected.total and expected.total.chases > 0
+        assert "2026-10-01 – 2026-10-15" in text_of(screen, "#costs-period")
+
+
+async def test_export_writes_the_hr_file_to_the_confirmed_path(app, tmp_path):
+    out = tmp_path / "review" / "hr.csv"
+    out.parent.mkdir()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_costs(pilot)
+        await pilot.press("e")
+        prompt = app.screen
+        assert isinstance(prompt, PromptModal)
+        assert prompt.query_one(Input).value.endswith("chaser-hr-2026-11-01_2026-11-30.csv")
+        prompt.query_one(Input).value = str(out)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert out.exists()
+        assert any(n.title == "HR export written" and str(out) in n.message
+                   for n in app._notifications)
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
+    rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
+    assert tuple(rows[0]) == HR_COLUMNS
+    cli = summary_for(app.ws, period_for(app.ws, "this-month"))
+    assert len(rows) - 1 == len(cli.by_person)
+    assert oct(out.stat().st_mode & 0o777) == "0o600"
+
+
+async def test_export_asks_before_replacing_a_file(app, tmp_path):
+    out = tmp_path / "hr.csv"
+    out.write_text("keep me\n")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_costs(pilot)
+        for answer in ("escape", "replace"):
+            await pilot.press("e")
+            app.screen.query_one(Input).value = str(out)
+            await pilot.press("enter")
+            await settle(pilot)
+            confirm = app.screen
+            assert isinstance(confirm, ConfirmModal)
+            assert str(out) in confirm.body
+            if answer == "escape":
+                await pilot.press("escape")
+                await settle(pilot)
+                assert app.screen is screen
+                assert out.read_text() == "keep me\n"
+            else:
+                await pilot.click("#confirm-yes")
+                await settle(pilot)
+        assert out.read_text(encoding="utf-8-sig").startswith("person,email,team")
+
+
+async def test_a_void_in_the_log_shows_in_costs_at_once(app):
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_costs(pilot)
+        before = screen.summary.total
+        await pilot.press("l")
+        await settle(pilot)
+        log = app.screen
+        chase = log.table.current.chase  # newest: this month
+        await pilot.press("v", *"wrong person", "enter")
+        await settle(pilot)
+        assert app.ws.store.get_chase(chase.id).voided
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen
+        after = screen.summary.total
+        assert (after.chases, after.minutes) == (before.chases - 1, before.minutes - chase.minutes)
+        assert after.cost < before.cost
+
+
+def test_bar_geometry_never_hides_a_value():
+    assert bar_cells(0, 0, 10, 20) == ("", "")
+    solid, hatched = bar_cells(10, 0, 10, 20)
+    assert (solid, hatched) == ("█" * 20, "")
+    solid, hatched = bar_cells(10, 5, 10, 20)
+    assert len(solid) == 10 and hatched == PART * 10
+    solid, hatched = bar_cells(0.001, 0, 10, 20)
+    assert solid and not hatched  # tiny but not nothing
+
+
+async def test_chart_prints_every_value_as_text(app):
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_costs(pilot)
+        chart = screen.query_one(BarChart)
+        chart.set_bars([Bar("EMEA", 100.0, "USD 100.00", part=25.0),
+                        Bar("APAC", 50.0, "USD 50.00")])
+        await pilot.pause()
+        lines = str(chart.render()).splitlines()
+        assert lines[0].startswith("EMEA") and lines[0].endswith("USD 100.00")
+        assert PART in lines[0] and PART not in lines[1]
+        assert lines[1].rstrip().endswith("USD 50.00")
+
+
+def test_bindings_have_ids_and_descriptions():
+    for b in CostsScreen.BINDINGS:
+        assert b.id and b.description

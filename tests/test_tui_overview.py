@@ -1,0 +1,255 @@
+"""Overview, navigation, palette, help and the shared plumbing (issue: TUI screens 1, palette,
+help, footer). Every number is checked against the core, so the TUI and the CLI agree."""
+
+from __future__ import annotations
+
+import threading
+
+from textual.widgets import Footer, Static
+from tui_support import demo_ws, loaded, make_app, most_gaps, seeded_demo, settle  # noqa: F401
+
+from chaser import costs
+from chaser.audit import org_tally
+from chaser.errors import ChaserError
+from chaser.screens.common import run_blocking
+from chaser.screens.help import HelpScreen
+from chaser.screens.overview import OverviewScreen
+from chaser.screens.person import PersonScreen
+from chaser.screens.picker import Picker
+from chaser.widgets.table import VirtualTable
+
+
+def text_of(app, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+async def test_headline_matches_the_core(make_app, demo_ws):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        snap = demo_ws.snapshot()
+        org = org_tally(snap)
+        month = costs.summary_for(demo_ws, costs.period_for(demo_ws, "this-month"))
+        headline = text_of(app, "#headline")
+        assert f"{len(demo_ws.people())} people" in headline
+        assert f"{org.records:,} records" in headline
+        assert f"{org.completeness_pct:.1f}% complete" in headline
+        assert f"{org.records_with_gaps:,} open gaps" in headline
+        assert costs.money(month.total.cost, month.currency) in headline
+        assert app.screen.query_one("#org-trend").query_one(".trend--range").render()
+        assert len(app.data.trend()) == len(demo_ws.store.snapshot_history())
+
+
+async def test_people_table_rows_match_the_core(make_app, demo_ws):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        table = app.screen.query_one("#people", VirtualTable)
+        month = costs.summary_for(demo_ws, costs.period_for(demo_ws, "this-month"))
+        rows = {r.key: r for r in table.shown}
+        assert len(rows) == len(demo_ws.people())
+        for pr in demo_ws.people():
+            line = rows[pr.person.key]
+            assert (line.records, line.with_gaps, line.pct, line.tier) == (
+                pr.tally.records, pr.tally.records_with_gaps, pr.tally.completeness_pct, pr.tier)
+            assert line.chases == month.by_person[pr.person.key].chases
+            assert line.cost == month.by_person[pr.person.key].cost
+
+
+async def test_loading_state_paints_before_the_data(make_app, demo_ws, monkeypatch):
+    gate = threading.Event()
+    real = type(demo_ws).snapshot
+    monkeypatch.setattr(type(demo_ws), "snapshot", lambda self: (gate.wait(5), real(self))[1])
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.1)
+        assert app.data is None
+        assert "Opening the demo org" in text_of(app, "#headline")
+        assert app.screen.query_one("#people", VirtualTable).loading
+        gate.set()
+        await loaded(pilot)
+        assert not app.screen.query_one("#people", VirtualTable).loading
+        assert "people" in text_of(app, "#headline")
+
+
+async def test_demo_header_names_the_connect_command(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        assert "demo org" in app.sub_title
+        assert "chaser connect" in app.sub_title
+
+
+async def test_sort_by_gaps_from_the_keyboard(make_app, demo_ws):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        table = app.screen.query_one("#people", VirtualTable)
+        await pilot.press("5")  # Gaps: biggest first
+        assert table.sort_key == "gaps" and table.sort_reverse
+        assert table.current.key == most_gaps(demo_ws).key
+        gaps = [r.with_gaps for r in table.shown]
+        assert gaps == sorted(gaps, reverse=True)
+        await pilot.press("5")  # again: reversed
+        assert [r.with_gaps for r in table.shown] == sorted(gaps)
+        await pilot.press("1")  # Name, A first
+        names = [r.name.casefold() for r in table.shown]
+        assert names == sorted(names)
+        header = table.render_line(0).text
+        assert "Name▲" in header
+
+
+async def test_team_filter_and_search(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        table = app.screen.query_one("#people", VirtualTable)
+        team = app.data.teams[1]
+        await pilot.press("f")
+        assert isinstance(app.screen, Picker)
+        await pilot.press("down", "down", "enter")  # "All teams" is first
+        await pilot.pause()
+        assert isinstance(app.screen, OverviewScreen)
+        assert {r.team for r in table.shown} == {team}
+        assert f"Team: {team}" in text_of(app, "#filters")
+        await pilot.press("escape")  # clears the team
+        assert len(table.shown) == len(app.data.rows)
+
+        await pilot.press("slash", *"derek")
+        assert [r.name for r in table.shown] == ["Derek Chen"]
+        assert "Search: derek" in text_of(app, "#filters")
+        await pilot.press("enter")  # keep the search, back to the table
+        assert app.focused is table
+        await pilot.press("escape")  # clear it
+        assert len(table.shown) == len(app.data.rows)
+
+
+async def test_enter_opens_the_person(make_app, demo_ws):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        await pilot.press("5", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, PersonScreen)
+        assert app.screen.key == most_gaps(demo_ws).key
+        await pilot.press("escape")
+        assert isinstance(app.screen, OverviewScreen)
+
+
+async def test_period_picker_changes_the_columns(make_app, demo_ws):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        await pilot.press("p")
+        assert isinstance(app.screen, Picker)
+        await pilot.press("down", "down", "down", "down", "enter")  # last-30d
+        await settle(pilot)
+        assert app.data.period.label == "last-30d"
+        summary = costs.summary_for(demo_ws, costs.period_for(demo_ws, "last-30d"))
+        table = app.screen.query_one("#people", VirtualTable)
+        assert sum(r.chases for r in table.shown) == summary.total.chases
+        assert "Period: last-30d" in text_of(app, "#filters")
+
+
+async def test_palette_reaches_people_and_actions(make_app, demo_ws):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Open person: Derek Chen")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, PersonScreen)
+        assert app.screen.key == demo_ws.find_person("Derek Chen").key
+
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Log chase")  # a binding of the person screen
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        from chaser.screens.log_chase import LogChaseScreen
+
+        assert isinstance(app.screen, LogChaseScreen)
+
+
+async def test_palette_filters_a_team(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        team = app.data.teams[0]
+        await pilot.press("ctrl+p", *f"Filter team: {team}")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert {r.team for r in app.screen.query_one("#people", VirtualTable).shown} == {team}
+
+
+async def test_help_lists_the_live_keys(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = str(app.screen.query_one("#help-text", Static).render())
+        for words in ("Log chase", "Timer", "Draft", "Open", "Back"):
+            assert words in text
+        await pilot.press("escape")
+        assert isinstance(app.screen, PersonScreen)
+
+
+async def test_app_keys_open_the_other_screens(make_app):
+    from chaser.screens.chases import ChaseLogScreen
+    from chaser.screens.costs import CostsScreen
+    from chaser.screens.sync import SyncScreen
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        for key, cls in (("l", ChaseLogScreen), ("k", CostsScreen)):
+            await pilot.press(key)
+            await settle(pilot)
+            assert isinstance(app.screen, cls), key
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, OverviewScreen)
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, SyncScreen)
+
+
+async def test_footer_fits_80_columns(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        footer = app.screen.query_one(Footer)
+        keys = [k for k in footer.children if hasattr(k, "key")]
+        assert {k.key for k in keys} >= {"1", "slash", "f", "p", "l", "k", "s", "q", "question_mark"}
+        assert sum(k.region.width for k in keys) <= 80
+        table = app.screen.query_one("#people", VirtualTable)
+        assert table.region.height >= 12  # a screenful of people at 80x24
+
+
+async def test_one_error_handler_for_workers(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        got = []
+
+        def fail_user():
+            raise ChaserError("minutes must be a whole number")
+
+        def fail_bug():
+            raise KeyError("boom")
+
+        run_blocking(app.screen, fail_user, done=got.append)
+        run_blocking(app.screen, fail_bug, done=got.append)
+        run_blocking(app.screen, lambda: 42, done=got.append)
+        await settle(pilot)
+        notes = [(n.title, n.message) for n in app._notifications]
+        assert ("Error", "minutes must be a whole number") in notes
+        assert any(t == "Unexpected error" and "KeyError" in m for t, m in notes)
+        assert got == [42]
