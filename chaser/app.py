@@ -24,11 +24,11 @@ class ChaserApp(App):
     TITLE = "chaser"
     COMMANDS: ClassVar = App.COMMANDS | {ChaserCommands}
     BINDINGS: ClassVar = [
-        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("q", "quit", "Quit", id="nav.quit"),
         Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
-        Binding("l", "chase_log", "Chases", id="app.chase_log"),
-        Binding("k", "costs", "Costs", id="app.costs"),
-        Binding("s", "sync", "Sync", id="app.sync"),
+        Binding("l", "chase_log", "Chases", id="nav.chase_log"),
+        Binding("k", "costs", "Costs", id="nav.costs"),
+        Binding("s", "sync", "Sync", id="nav.sync"),
     ]
 
     def __init__(self, ws: Workspace, *, clock: Callable[[], float] = time.monotonic,
@@ -38,8 +38,9 @@ class ChaserApp(App):
         self.data: ViewData | None = None
         self.clock = clock  # monotonic seconds; tests inject a fake to drive the chase timer
         self.period_text = period
+        self._chase_writes = 0  # chases-only reloads asked for so far (see reload)
         if ws.is_demo:
-            self.sub_title = f"demo org · real CRM: {CONNECT_HINT}"
+            self.sub_title = f"demo org · connect: {CONNECT_HINT}"
         else:
             self.sub_title = ws.settings.kind
 
@@ -51,10 +52,16 @@ class ChaserApp(App):
 
     # ---- data ------------------------------------------------------------------------------
     def reload(self, reason: str = "reload", chases_only: bool = False) -> None:
-        """Re-read in a worker, swap `data`, then tell every screen (see screens/common.py)."""
+        """Re-read in a worker, swap `data`, then tell every screen (see screens/common.py).
+
+        Reloads may overlap (a chase logged while a sync's reload runs); each result is applied
+        only on the base it was built from, and a full reload that raced a chase write is
+        followed by a chases-only one, so no view is left without the chase."""
         from chaser import views
 
         ws, period, old = self.ws, self.period_text, self.data
+        self._chase_writes += chases_only
+        writes = self._chase_writes
 
         def work() -> ViewData:
             if chases_only and old is not None:
@@ -62,11 +69,16 @@ class ChaserApp(App):
             return views.load(ws, period)
 
         def done(data: ViewData) -> None:
+            if chases_only and self.data is not old:  # built on a stale base: redo on the new
+                self.reload(reason, chases_only=True)
+                return
             self.data = data
             broadcast(self, reason)
+            if not chases_only and writes != self._chase_writes:
+                self.reload(reason, chases_only=True)
 
-        run_blocking(self, work, done=done, name=f"reload:{reason}", group="reload",
-                     exclusive=not chases_only)
+        run_blocking(self, work, done=done, name=f"reload:{reason}",
+                     group="reload-chases" if chases_only else "reload", exclusive=True)
 
     def set_period(self, text: str) -> None:
         from chaser.periods import parse_period

@@ -7,9 +7,11 @@ are tallied in buckets of their own: shown, never blamed on a person.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from operator import itemgetter
 
 from chaser.model import (
     NO_TEAM,
@@ -24,7 +26,7 @@ from chaser.model import (
     Team,
     Tier,
 )
-from chaser.rules import Blank, Checker, Rule, compile_rules
+from chaser.rules import Blank, Rule, Scan, compile_scan
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +59,8 @@ class Auditor:
         self._tallies: dict[str, Tally] = {k: Tally() for k in self._people}
         self._buckets: dict[str, Tally] = {}
         self._objects: dict[str, int] = {}
-        self._gaps: list[Gap] = []
-        self._checkers: dict[Layout, Checker] = {}
+        self._gaps: list[tuple] = []  # Gap fields, in order
+        self._scans: dict[Layout, Scan] = {}
         # owner value -> (tally to charge, key recorded on its gaps); cached per owner
         self._owners: dict[str | None, Tally] = {}
 
@@ -89,38 +91,32 @@ class Auditor:
 
     def add(self, batch: RecordBatch) -> None:
         layout = batch.layout
-        check = self._checkers.get(layout)
-        if check is None:
-            check = self._checkers[layout] = compile_rules(self._rules, layout, self._blank)
-        id_col, owner_col, name_col, mod_col = layout.id, layout.owner, layout.name, layout.modified
-        url = layout.url_template
-        gaps = self._gaps
-        tally_for = self._tally_for
-        n = 0
-        for row in batch.rows:
-            n += 1
+        scan = self._scans.get(layout)
+        if scan is None:
+            scan = self._scans[layout] = compile_scan(self._rules, layout, self._blank)
+        rows = batch.rows
+        owner_col = layout.owner
+        # Records per owner in one C-level pass; then only the rows with gaps are visited.
+        for owner, n in Counter(map(itemgetter(owner_col), rows)).items():
+            self._tally_for(owner).records += n
+        id_col, name_col, mod_col = layout.id, layout.name, layout.modified
+        url, obj, owners, gaps = layout.url_template, layout.object, self._owners, self._gaps
+        for row, missing in scan(rows):
             owner = row[owner_col]
-            tally = tally_for(owner)
-            tally.records += 1
-            missing = check(row)
-            if not missing:
-                continue
+            tally = owners[owner]
             tally.records_with_gaps += 1
             tally.missing_fields += len(missing)
             by_field = tally.by_field
             for f in missing:
                 by_field[f] = by_field.get(f, 0) + 1
             rid = row[id_col] or ""
-            gaps.append(Gap(
-                object=layout.object,
-                record_id=rid,
-                record_name=(row[name_col] if name_col is not None else None) or rid,
-                owner=(owner or "").strip(),
-                missing=missing,
-                modified=row[mod_col] if mod_col is not None else None,
-                url=url.format(id=rid) if url and rid else None,
-            ))
-        self._objects[layout.object] = self._objects.get(layout.object, 0) + n
+            # Plain tuples until snapshot(): tuples of str are untracked by the cyclic GC,
+            # so a growing gap list does not make every collection slower.
+            gaps.append((obj, rid, (row[name_col] if name_col is not None else None) or rid,
+                         (owner or "").strip(), missing,
+                         row[mod_col] if mod_col is not None else None,
+                         url.format(id=rid) if url and rid else None))
+        self._objects[obj] = self._objects.get(obj, 0) + len(rows)
 
     def touch_object(self, obj: str) -> None:
         """Record that `obj` was read even when it had no rows."""
@@ -135,7 +131,7 @@ class Auditor:
             tallies=dict(self._tallies),
             buckets=dict(self._buckets),
             objects=dict(self._objects),
-            gaps=tuple(self._gaps),
+            gaps=tuple(map(Gap._make, self._gaps)),
         )
 
 

@@ -253,16 +253,18 @@ def period_for(ws: Workspace, text: str) -> Period:
     return parse_period(text, ws.now(), ws.tz)
 
 
-def scoped_chases(ws: Workspace, period: Period, team: str | None = None
-                  ) -> tuple[list[Person], list[Chase]]:
-    """The current snapshot's people (of one team, or all) and their counted chases in `period`.
-    With no team, chases of people the snapshot does not know are kept (see `summarise`)."""
-    people = team_people(ws.snapshot().people, team)
+def scoped_chases(ws: Workspace, period: Period, team: str | None = None,
+                  people: Sequence[Person] | None = None) -> tuple[list[Person], list[Chase]]:
+    """The people (of one team, or all) and their counted chases in `period`. `people` defaults
+    to the current snapshot's; pass them when you already have them, as loading a snapshot
+    reads its whole gap list. With no team, chases of people the snapshot does not know are
+    kept (see `summarise`)."""
+    chosen = team_people(ws.snapshot().people if people is None else people, team)
     chases = ws.store.chases(period.start, period.end, include_voided=False)
     if team is not None:
-        keys = {p.key for p in people}
+        keys = {p.key for p in chosen}
         chases = [c for c in chases if c.person in keys]
-    return people, chases
+    return chosen, chases
 
 
 def summary_for(ws: Workspace, period: Period, team: str | None = None) -> CostSummary:

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import NamedTuple
 
 NO_TEAM = "(no team)"
 
@@ -119,9 +120,9 @@ class RecordBatch:
     line: int | None = None  # first source line of the batch (CSV), for messages
 
 
-@dataclass(frozen=True, slots=True)
-class Gap:
-    """One record with one or more required fields missing."""
+class Gap(NamedTuple):
+    """One record with one or more required fields missing. A NamedTuple rather than a frozen
+    dataclass: an audit makes one per gap record, and this is ~4x cheaper to build."""
 
     object: str
     record_id: str

@@ -70,7 +70,7 @@ class Report:
     previous: CostSummary
     completeness: float | None
     previous_completeness: float | None
-    snapshot_at: datetime | None
+    snapshot_at: datetime | None  # of the snapshot completeness comes from, in the zone
     effectiveness: Effectiveness
     open_gaps: int | None
     projected: Decimal | None
@@ -93,6 +93,13 @@ class Report:
     @property
     def compared(self) -> str:
         return f"previous {self.period.calendar_days} days"
+
+    @property
+    def footnote(self) -> str:
+        text = _FOOTNOTE.format(days=self.effectiveness.window_days)
+        if self.snapshot_at is not None:
+            text += f" Completeness as of the snapshot of {self.snapshot_at:%Y-%m-%d %H:%M}."
+        return text
 
     def headline(self) -> list[tuple[str, str]]:
         s, cur = self.summary.total, self.currency
@@ -154,19 +161,23 @@ def _rate(value: float | None) -> str:
 
 
 def build(ws: Workspace, period: Period, team: str | None = None, top: int = 5) -> Report:
+    """Gather the report of `period` (optionally one team). People and teams are the current
+    snapshot's; completeness is the last snapshot's before the period ends, compared with the
+    last one before it starts; open gaps are today's."""
     costs = ws.settings.costs
-    people, chases = scoped_chases(ws, period, team)
+    latest = ws.snapshot()  # loaded once: it carries the whole gap list
+    people, chases = scoped_chases(ws, period, team, latest.people)
     keys = [p.key for p in people]
     summary = summarise(chases, people, costs, period)
     before = period.previous()
-    _, old_chases = scoped_chases(ws, before, team)
+    _, old_chases = scoped_chases(ws, before, team, latest.people)
     previous = summarise(old_chases, people, costs, before)
-    eff = judge(ws, chases, people)
+    eff = judge(ws, chases, latest.people)
     history = ws.store.snapshot_history()
     snap, old = as_of(history, period.end), as_of(history, period.start)
     now_tally = scope_tally(snap, keys) if snap else None
     old_tally = scope_tally(old, keys) if old else None
-    current = scope_tally(ws.snapshot(), keys)
+    current = scope_tally(latest, keys)
     cur = summary.currency
     projected = projected_cost(current.records_with_gaps, eff.total)
 
@@ -193,11 +204,11 @@ def build(ws: Workspace, period: Period, team: str | None = None, top: int = 5) 
                             tier_of(tally, ws.settings.tiers).value if tally else "–",
                             _rate(fl.fix_rate if fl else None)))
     return Report(
-        period=period, scope=f"team {managers_name(team, people)}" if team else "all teams",
+        period=period, scope=f"team {_spelled(team, people)}" if team else "all teams",
         zone=str(ws.tz), summary=summary, previous=previous,
         completeness=now_tally.completeness_pct if now_tally else None,
         previous_completeness=old_tally.completeness_pct if old_tally else None,
-        snapshot_at=snap.taken_at if snap else None, effectiveness=eff,
+        snapshot_at=snap.taken_at.astimezone(ws.tz) if snap else None, effectiveness=eff,
         open_gaps=current.records_with_gaps, projected=projected,
         teams=Table(("Team", "Manager", "People", "Chases", "Minutes", f"Cost {cur}",
                      f"Barriers {cur}", "Complete", "Fix rate"), frozenset({2, 3, 4, 5, 6, 7, 8}),
@@ -208,7 +219,7 @@ def build(ws: Workspace, period: Period, team: str | None = None, top: int = 5) 
     )
 
 
-def managers_name(team: str, people) -> str:
+def _spelled(team: str, people) -> str:
     """The team's name as the CRM spells it (the user may have typed it in any case)."""
     return next((p.team for p in people if p.team.casefold() == team.strip().casefold()), team)
 
@@ -272,7 +283,7 @@ def render_text(report: Report) -> str:
         out += textwrap.wrap("who: " + ", ".join(_plain(n, 60) for n in b.people), WIDTH,
                              initial_indent="    ", subsequent_indent="         ")
         out.append(f"    fix: {b.remedy}")
-    out += ["", *textwrap.wrap(_FOOTNOTE.format(days=report.effectiveness.window_days), WIDTH)]
+    out += ["", *textwrap.wrap(report.footnote, WIDTH)]
     return "\n".join(out) + "\n"
 
 
@@ -304,7 +315,7 @@ def render_markdown(report: Report) -> str:
     out += [f"- **{b.label}** ({b.outcome.value}): {b.numbers(report.currency)} — "
             f"{', '.join(_md(n) for n in b.people)}. *Remedy:* {b.remedy}."
             for b in report.barriers]
-    out += ["", f"*{_FOOTNOTE.format(days=report.effectiveness.window_days)}*"]
+    out += ["", f"*{_md(report.footnote)}*"]
     return "\n".join(out) + "\n"
 
 

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import compress, product
+from operator import itemgetter
 
+from chaser.errors import ChaserError
 from chaser.model import Layout
 
 DEFAULT_PLACEHOLDERS = ("n/a", "na", "tbd", "-", "?", "none", "null", "xxx")
@@ -60,11 +63,11 @@ def _norm(value: object) -> str:
     return "" if value is None else str(value).strip().casefold()
 
 
-def _condition_test(cond: Condition, col: int | None, blank: Blank) -> Callable[[Sequence], bool]:
-    """A predicate over a row. A field absent from the layout reads as blank."""
+def _condition_test(cond: Condition, col: int, blank: Blank) -> Callable[[Sequence], bool]:
+    """A predicate over a row. A cell beyond a short row reads as blank."""
 
     def get(row: Sequence) -> object:
-        return None if col is None or col >= len(row) else row[col]
+        return None if col >= len(row) else row[col]
 
     if cond.op == "blank":
         want = bool(cond.value)
@@ -78,27 +81,41 @@ def _condition_test(cond: Condition, col: int | None, blank: Blank) -> Callable[
     return lambda row: _norm(get(row)) not in values  # not_in
 
 
-def compile_rules(rules: Iterable[Rule], layout: Layout, blank: Blank) -> Checker:
-    """One checker for `layout`'s object. Required fields absent from the layout count as
-    missing on every record the rule applies to: a column that is not there is not filled."""
+def resolve_fields(rules: Iterable[Rule], layout: Layout) -> dict[str, int]:
+    """Column index of every field the rules on `layout.object` read. Matches exactly, then
+    ignoring case (report headers are labels typed by people); a field the source does not
+    have is a config mistake, not a blank on every record, so it is an error naming it."""
     index = layout.index()
-    always: list[tuple[str, int | None]] = []
-    conditional: list[tuple[Callable[[Sequence], bool], list[tuple[str, int | None]]]] = []
+    folded = {c.strip().casefold(): i for i, c in reversed(list(enumerate(layout.columns)))}
+    out: dict[str, int] = {}
     for rule in rules:
         if rule.object != layout.object:
             continue
-        fields = [(f, index.get(f)) for f in rule.require]
-        if rule.when is None:
-            always.extend(fields)
-        else:
-            conditional.append((_condition_test(rule.when, index.get(rule.when.field), blank),
-                                fields))
+        names = list(rule.require) + ([rule.when.field] if rule.when else [])
+        for name in names:
+            col = index.get(name, folded.get(name.strip().casefold()))
+            if col is None:
+                shown = ", ".join(c for c in layout.columns if c) or "none"
+                raise ChaserError(f"a rule on {layout.object} names field {name!r}, which the "
+                                  f"source does not have (fields: {shown})")
+            out[name] = col
+    return out
+
+
+def compile_rules(rules: Iterable[Rule], layout: Layout, blank: Blank) -> Checker:
+    """One checker for `layout`'s object: row -> missing required fields, in rule order.
+    The reference implementation; `compile_scan` is the fast path over whole batches."""
+    rules = [r for r in rules if r.object == layout.object]
+    cols = resolve_fields(rules, layout)
+    always = [(f, cols[f]) for r in rules if r.when is None for f in r.require]
+    conditional = [(_condition_test(r.when, cols[r.when.field], blank),
+                    [(f, cols[f]) for f in r.require]) for r in rules if r.when is not None]
     if not always and not conditional:
         return lambda row: ()
     placeholders = blank.placeholders
 
-    def is_blank_at(row: Sequence, col: int | None) -> bool:
-        if col is None or col >= len(row):
+    def is_blank_at(row: Sequence, col: int) -> bool:
+        if col >= len(row):
             return True
         v = row[col]
         if v is None:
@@ -117,6 +134,93 @@ def compile_rules(rules: Iterable[Rule], layout: Layout, blank: Blank) -> Checke
         return tuple(dict.fromkeys(missing))
 
     return check
+
+
+# scan(rows) -> [(row, missing)] for the rows with gaps only, in order.
+Scan = Callable[[Sequence[Sequence[str | None]]], list[tuple[Sequence, tuple[str, ...]]]]
+PLAN_CACHE = 4096  # distinct condition-column values remembered per layout
+
+
+# ASCII strings that are the casefold of some non-ASCII character (K Kelvin -> k; long s,
+# sharp s and the st ligatures -> s, ss, st; the ff/fi/fl ligatures). A placeholder containing
+# one could be matched by non-ASCII text, so the exact-spelling shortcut is not used for it.
+_FOLDS_TO_ASCII = ("k", "s", "ff", "fi", "fl")
+
+
+def _spellings(words: frozenset[str], limit: int = 4096) -> frozenset[str] | None:
+    """Every upper/lower-case spelling of the blank words, so a stripped cell can be tested
+    without casefolding it; None when that set would be large or inexact."""
+    out: set[str] = set()
+    for w in words:
+        if not w.isascii() or any(s in w for s in _FOLDS_TO_ASCII):
+            return None
+        choices = [(c, c.upper()) if c.isalpha() else (c,) for c in w]
+        if 2 ** sum(len(c) == 2 for c in choices) > limit:
+            return None
+        out.update(map("".join, product(*choices)))
+    return frozenset(out)
+
+
+def compile_scan(rules: Iterable[Rule], layout: Layout, blank: Blank) -> Scan:
+    """The audit's hot path: same answers as `compile_rules`, a few C-level passes per row.
+
+    Which fields a row requires depends only on its condition columns, so that "plan" is
+    worked out once per distinct value (e.g. per stage) and kept. Per row what is left is
+    fetching the required cells with one itemgetter and one set test of their stripped,
+    case-folded values against the blank words. Rows that are short or hold non-text cells
+    (None from an API) take the reference checker."""
+    rules = [r for r in rules if r.object == layout.object]
+    check = compile_rules(rules, layout, blank)
+    if not rules:
+        return lambda rows: []
+    cols = resolve_fields(rules, layout)
+    conds = [(_condition_test(r.when, cols[r.when.field], blank), r) for r in rules if r.when]
+    key_cols = sorted({cols[r.when.field] for r in rules if r.when})
+    key_of = itemgetter(*key_cols, key_cols[0]) if key_cols else (lambda row: None)
+    blank_words = blank.placeholders | {""}
+    spellings = _spellings(blank_words)
+    strip, casefold = str.strip, str.casefold
+    plans: dict = {}
+
+    def plan_for(row: Sequence) -> tuple:
+        names = dict.fromkeys(f for r in rules if r.when is None for f in r.require)
+        for test, r in conds:
+            if test(row):
+                names.update(dict.fromkeys(r.require))
+        fields = tuple(names)
+        if not fields:
+            return None, ()
+        # itemgetter of 2+ indices always returns a tuple; compress() stops at the names.
+        return itemgetter(*(cols[f] for f in fields), cols[fields[0]]), fields
+
+    def scan(rows: Sequence[Sequence[str | None]]) -> list:
+        out = []
+        get = plans.get
+        for row in rows:
+            try:
+                key = key_of(row)
+                plan = get(key)
+                if plan is None:
+                    plan = plan_for(row)
+                    if len(plans) < PLAN_CACHE:
+                        plans[key] = plan
+                getter, fields = plan
+                if getter is None:
+                    continue
+                # The common case: a clean row is told apart with no casefold per cell.
+                if spellings is not None and spellings.isdisjoint(map(strip, getter(row))):
+                    continue
+                folded = list(map(casefold, map(strip, getter(row))))
+                if blank_words.isdisjoint(folded):
+                    continue
+                missing = tuple(compress(fields, map(blank_words.__contains__, folded)))
+            except (IndexError, TypeError):
+                missing = check(row)  # short rows, None or non-text cells
+            if missing:
+                out.append((row, missing))
+        return out
+
+    return scan
 
 
 def rules_for(rules: Iterable[Rule], obj: str) -> list[Rule]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
-from chaser.audit import PersonRow, org_tally, person_rows, tier_of
+from chaser.audit import PersonRow, org_tally, person_rows
 from chaser.model import Chase, Gap, Person, Snapshot, Tally, Tier
 from chaser.periods import Period, parse_period
 
@@ -107,19 +107,19 @@ class ViewData:
     def currency(self) -> str:
         return getattr(self.month_costs, "currency", None) or "USD"
 
-    def tier_of(self, tally: Tally, thresholds) -> Tier:
-        return tier_of(tally, thresholds)
 
 
 def summarise(ws, period: Period, chases: Sequence[Chase], snapshot: Snapshot) -> Any | None:
-    """Cost summary from chaser.costs (the one place cost arithmetic lives), if it exists."""
+    """Cost summary from chaser.costs (the one place cost arithmetic lives), if it exists.
+
+    Calls `costs.summarise` with the snapshot already read rather than `summary_for`, which
+    would read the snapshot (gaps and all) from disk again for each period. Same inputs,
+    same numbers: summarise counts only non-voided chases inside the period."""
     try:
         from chaser import costs
     except ImportError:
         return None
-    if hasattr(costs, "summary_for"):
-        return costs.summary_for(ws, period)
-    return costs.summarise(list(chases), list(snapshot.people), ws.settings.costs, period)
+    return costs.summarise(chases, list(snapshot.people), ws.settings.costs, period)
 
 
 @contextmanager
@@ -198,12 +198,6 @@ def parse_modified(text: str | None) -> datetime | None:
     except ValueError:
         return None
     return at if at.tzinfo else at.replace(tzinfo=UTC)
-
-
-def age_days(gap: Gap, now: datetime) -> int | None:
-    """Whole days since the record was last modified (None when the source did not say)."""
-    at = parse_modified(gap.modified)
-    return None if at is None else max(0, (now - at).days)
 
 
 def draft_message(person: Person, gaps: Sequence[Gap], sender: str = "") -> str:

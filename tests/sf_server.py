@@ -2,7 +2,7 @@
 chaser's connector: OAuth token endpoint, userinfo, limits, describe, SOQL query/queryAll with
 nextRecordsUrl cursors and nested relationship fields, Bulk query jobs with Sforce-Locator
 paging, Sforce-Limit-Info on every answer, and injectable faults (error bodies, 401, 429, 5xx,
-a connection dropped mid-body).
+a connection dropped mid-body). The org lives in servers/sf_org.py, SOQL in servers/sf_soql.py.
 
 Bound to 127.0.0.1 only, threads are daemons, idle connections time out after a few seconds,
 and the whole server stops itself after `lifetime` seconds whatever the test does.
@@ -18,272 +18,29 @@ import re
 import socket
 import threading
 import time
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-VERSION = "62.0"
-TOKEN = "00Dtest!AQ-initial-access-token-7f3a9c"
-REFRESH = "5Aep-refresh-token-cafe1234"
-CLIENT_ID = "3MVG-client-id"
-CLIENT_SECRET = "client-secret-beef5678"
-BASE_TIME = datetime(2026, 11, 10, tzinfo=UTC)
-PREFIX = {"User": "005", "Group": "00G", "Opportunity": "006", "Account": "001",
-          "Contact": "003", "Lead": "00Q", "UserRole": "00E"}
-
-
-def fld(name, type_="string", required=False, name_field=False, rel=None, ref=None,
-        createable=True):
-    return {"name": name, "type": type_, "createable": createable, "nillable": not required,
-            "defaultedOnCreate": False, "nameField": name_field, "relationshipName": rel,
-            "referenceTo": [ref] if ref else []}
-
-
-def _common(owner=True):
-    out = [fld("Id", "id", createable=False),
-           fld("SystemModstamp", "datetime", createable=False),
-           fld("IsDeleted", "boolean", createable=False)]
-    if owner:
-        out.append({**fld("OwnerId", "reference", rel="Owner", ref="User"),
-                    "nillable": False, "defaultedOnCreate": True})
-    return out
-
-
-DESCRIBE_FIELDS = {
-    "User": [*_common(False), fld("Name", name_field=True, createable=False), fld("Email"),
-             fld("IsActive", "boolean"), fld("ManagerId", "reference", rel="Manager", ref="User"),
-             fld("UserRoleId", "reference", rel="UserRole", ref="UserRole"), fld("Department"),
-             fld("UserType", "picklist")],
-    "Group": [*_common(False), fld("Name", name_field=True), fld("Type", "picklist")],
-    "Opportunity": [*_common(), fld("Name", required=True, name_field=True),
-                    fld("StageName", "picklist", required=True),
-                    fld("CloseDate", "date", required=True), fld("Amount", "currency"),
-                    fld("NextStep"), fld("AccountId", "reference", rel="Account", ref="Account")],
-    "Account": [*_common(), fld("Name", required=True, name_field=True), fld("Industry"),
-                fld("Phone"), fld("Website")],
-    "Contact": [*_common(), fld("Name", name_field=True, createable=False),
-                fld("LastName", required=True), fld("FirstName"), fld("Email"), fld("Phone"),
-                fld("Title"), fld("AccountId", "reference", rel="Account", ref="Account")],
-    "Lead": [*_common(), fld("Name", name_field=True, createable=False),
-             fld("LastName", required=True), fld("Company", required=True), fld("Email"),
-             fld("Phone"), fld("Status", "picklist"), fld("LeadSource", "picklist")],
-}
-
-
-def stamp(at: datetime) -> str:
-    return at.strftime("%Y-%m-%dT%H:%M:%S.000+0000")
-
-
-@dataclass
-class Fault:
-    """Answer the `skip`+1st .. `skip`+`times`th request of `kind` (and object) with `action`:
-    an HTTP status with Salesforce's error body, or "drop" (half the body, then hang up)."""
-
-    kind: str
-    action: int | str
-    times: int = 1
-    skip: int = 0
-    object: str | None = None
-    code: str | None = None
-    retry_after: str | None = None
-    seen: int = 0
-
-
-ERROR_CODES = {400: "MALFORMED_QUERY", 401: "INVALID_SESSION_ID", 403: "REQUEST_LIMIT_EXCEEDED",
-               404: "NOT_FOUND", 429: "REQUEST_LIMIT_EXCEEDED", 500: "UNKNOWN_EXCEPTION",
-               503: "SERVER_UNAVAILABLE"}
-
-
-class Org:
-    """The org's data and the server's memory of what was asked."""
-
-    def __init__(self, seed: int = 7) -> None:
-        self.lock = threading.RLock()
-        self.rng = random.Random(seed)
-        self.data: dict[str, dict[str, dict]] = {o: {} for o in DESCRIBE_FIELDS}
-        self.describes = {o: {"name": o, "fields": [dict(x) for x in f], "queryable": True}
-                          for o, f in DESCRIBE_FIELDS.items()}
-        self.unqueryable: set[str] = set()  # "Object.Field" the query side rejects
-        self.tokens = {TOKEN}
-        self.used, self.allowance = 1000, 15000
-        self.log: list[dict] = []
-        self.faults: list[Fault] = []
-        self.cursors: dict[str, tuple] = {}
-        self.jobs: dict[str, dict] = {}
-        self.bulk_polls = 1  # "InProgress" answers before "JobComplete"
-        self.bulk_page = 10_000  # most rows per Bulk results page
-        self.clock = BASE_TIME
-        self.me = {"user_id": "", "name": "Jane Admin", "email": "jane.admin@example.com"}
-
-    def tick(self) -> str:
-        self.clock += timedelta(seconds=1)
-        return stamp(self.clock)
-
-    def new_id(self, obj: str) -> str:
-        return f"{PREFIX.get(obj, 'a00')}{len(self.data[obj]) + 1:015d}"
-
-    def add(self, obj: str, **fields) -> dict:
-        with self.lock:
-            rec = {"Id": fields.pop("Id", None) or self.new_id(obj), "IsDeleted": False,
-                   "SystemModstamp": self.tick(), **fields}
-            self.data[obj][rec["Id"]] = rec
-            return rec
-
-    def change(self, obj: str, rec_id: str, **fields) -> None:
-        with self.lock:
-            self.data[obj][rec_id].update(fields, SystemModstamp=self.tick())
-
-    def delete(self, obj: str, rec_id: str) -> None:
-        with self.lock:
-            self.data[obj][rec_id].update(IsDeleted=True, SystemModstamp=self.tick())
-
-    # -- what was asked ------------------------------------------------------------------
-    def count(self, kind: str | tuple[str, ...], obj: str | None = None, ok_only=True) -> int:
-        kinds = (kind,) if isinstance(kind, str) else kind
-        return sum(1 for e in self.log if e["kind"] in kinds and (obj is None or e["object"] == obj)
-                   and (not ok_only or e["status"] < 300))
-
-    def record_queries(self, obj: str) -> int:
-        return self.count(("query", "query-more"), obj)
-
-    def fault(self, kind: str, obj: str | None) -> Fault | None:
-        with self.lock:
-            for f in self.faults:
-                if f.kind == kind and (f.object is None or f.object == obj) \
-                        and f.seen < f.skip + f.times:
-                    f.seen += 1
-                    if f.seen > f.skip:
-                        return f
-        return None
-
-
-# ---- a small SOQL --------------------------------------------------------------------------
-_SOQL = re.compile(r"\s*SELECT\s+(?P<fields>.+?)\s+FROM\s+(?P<obj>\w+)"
-                   r"(?:\s+WHERE\s+(?P<where>.+?))?\s*$", re.I | re.S)
-_COND = re.compile(r"\s*([\w.]+)\s*(=|!=|>=|<=|>|<|\bIN\b)\s*(.+?)\s*$", re.I)
-
-
-class SoqlError(Exception):
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-def _literal(text: str):
-    text = text.strip()
-    if text.startswith("("):
-        return [_literal(t) for t in text.strip("()").split(",")]
-    if text.startswith("'"):
-        return text.strip("'")
-    if re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d)", text):
-        return parse_time(text)
-    if text.lower() in ("true", "false"):
-        return text.lower() == "true"
-    if text.lower() == "null":
-        return None
-    raise SoqlError("MALFORMED_QUERY", f"unexpected token: {text}")
-
-
-def parse_time(text: str) -> datetime:
-    s = text.replace("Z", "+00:00")
-    if re.search(r"[+-]\d{4}$", s):
-        s = f"{s[:-2]}:{s[-2:]}"
-    return datetime.fromisoformat(s)
-
-
-def _get(rec: dict, path: str):
-    v = rec
-    for seg in path.split("."):
-        if not isinstance(v, dict):
-            return None
-        v = v.get(seg)
-    return v
-
-
-def _canon(org: Org, obj: str, path: str) -> str:
-    fields = org.describes[obj]["fields"]
-    head, _, rest = path.partition(".")
-    if rest:
-        rel = next((f["relationshipName"] for f in fields
-                    if (f.get("relationshipName") or "").lower() == head.lower()), None)
-        if rel is None:
-            raise SoqlError("INVALID_FIELD", f"Didn't understand relationship '{head}' in field "
-                            f"path. No such column '{head}' on entity '{obj}'.")
-        return f"{rel}.{rest}"
-    name = next((f["name"] for f in fields if f["name"].lower() == head.lower()), None)
-    if name is None or f"{obj}.{name}" in org.unqueryable:
-        raise SoqlError("INVALID_FIELD", f"\nSELECT {path}\n       ^\nERROR at Row:1:Column:8\n"
-                        f"No such column '{path}' on entity '{obj}'.")
-    return name
-
-
-def run_soql(org: Org, soql: str, all_rows: bool) -> tuple[str, list[str], list[dict]]:
-    m = _SOQL.match(soql)
-    if not m:
-        raise SoqlError("MALFORMED_QUERY", "unexpected token")
-    obj = m["obj"]
-    if obj not in org.describes:
-        raise SoqlError("INVALID_TYPE", f"sObject type '{obj}' is not supported.")
-    fields = [_canon(org, obj, f.strip()) for f in m["fields"].split(",")]
-    conds = []
-    for part in re.split(r"\s+AND\s+", m["where"] or "", flags=re.I) if m["where"] else []:
-        c = _COND.match(part)
-        if not c:
-            raise SoqlError("MALFORMED_QUERY", f"unexpected token: {part}")
-        conds.append((_canon(org, obj, c[1]), c[2].upper(), _literal(c[3])))
-    with org.lock:
-        records = [r for r in org.data[obj].values()
-                   if (all_rows or not r.get("IsDeleted")) and all(_test(r, *c) for c in conds)]
-    return obj, fields, records
-
-
-def _test(rec: dict, path: str, op: str, want) -> bool:
-    have = _get(rec, path)
-    if isinstance(want, datetime):
-        have = parse_time(have) if have else None
-        if have is None:
-            return False
-    if op == "=":
-        return have == want
-    if op == "!=":
-        return have != want
-    if op == "IN":
-        return have in want
-    return {">": have > want, "<": have < want, ">=": have >= want, "<=": have <= want}[op]
-
-
-def render(obj: str, rec: dict, fields: list[str]) -> dict:
-    out: dict = {"attributes": {"type": obj, "url": f"/services/data/v{VERSION}/sobjects/{obj}/"
-                                                    f"{rec['Id']}"}}
-    for f in fields:
-        head, _, rest = f.partition(".")
-        if not rest:
-            out[f] = rec.get(f)
-            continue
-        sub = rec.get(head)
-        if sub is None:
-            out[head] = None
-        else:
-            node = out.setdefault(head, {"attributes": {"type": head, "url": "/x"}})
-            node[rest] = sub.get(rest)
-    return out
-
-
-def csv_cell(v) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    return str(v)
-
+from servers.sf_org import (  # noqa: F401 - re-exported for tests and benchmarks
+    CLIENT_ID,
+    CLIENT_SECRET,
+    ERROR_CODES,
+    REFRESH,
+    TOKEN,
+    VERSION,
+    Fault,
+    Org,
+    make_org,
+)
+from servers.sf_soql import _SOQL, SoqlError, _get, csv_cell, render, run_soql
 
 # ---- the HTTP side -------------------------------------------------------------------------
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     timeout = 5  # an idle keep-alive connection frees its thread after this
+    disable_nagle_algorithm = True  # headers and body go out as separate writes: no 40 ms stalls
     org: Org
 
     def log_message(self, *args) -> None:  # quiet
@@ -507,77 +264,6 @@ class SfServer:
         self.httpd.shutdown()
         self.httpd.server_close()
         self._thread.join(timeout=5)
-
-
-# ---- a sample org --------------------------------------------------------------------------
-
-TEAMS = ("East", "West", "Central")
-
-
-def make_org(counts: dict[str, int] | int = 50, seed: int = 7) -> Org:
-    """Users in three teams (one inactive, one automated user), a lead queue, and records with
-    blanks, placeholders and null relationships, all deterministic for `seed`."""
-    org = Org(seed)
-    rng = org.rng
-    if isinstance(counts, int):
-        counts = {o: counts for o in ("Opportunity", "Account", "Contact", "Lead")}
-    managers = []
-    for i, team in enumerate(TEAMS):
-        managers.append(org.add("User", Name=f"Manager {team}", Email=f"mgr{i}@example.com",
-                                IsActive=True, Manager=None, UserRole={"Name": f"{team} Manager"},
-                                Department=team, UserType="Standard"))
-    reps = []
-    for i in range(9):
-        team = TEAMS[i % 3]
-        mgr = managers[i % 3]
-        reps.append(org.add("User", Name=f"Rep {i:02d}", Email=f"rep{i}@example.com",
-                            IsActive=i != 8, ManagerId=mgr["Id"], Manager={"Name": mgr["Name"]},
-                            UserRole={"Name": f"{team} Sales"} if i != 7 else None,
-                            Department=team, UserType="Standard"))
-    org.add("User", Name="Automated Process", Email=None, IsActive=True, Manager=None,
-            UserRole=None, Department=None, UserType="AutomatedProcess")
-    org.me["user_id"] = managers[0]["Id"]
-    queue = org.add("Group", Name="Lead Inbox", Type="Queue")
-    org.add("Group", Name="All Sales", Type="Regular")
-    owners = [*reps, *reps, managers[0]]
-
-    def maybe(value, p_blank=0.2):
-        r = rng.random()
-        if r < p_blank:
-            return None
-        if r < p_blank + 0.03:
-            return "TBD"
-        return value
-
-    accounts = []
-    for i in range(counts.get("Account", 0)):
-        o = rng.choice(owners)
-        accounts.append(org.add("Account", OwnerId=o["Id"], Owner={"Name": o["Name"]},
-                                Name=f"Account {i}", Industry=maybe("Tech"),
-                                Phone=maybe(f"+1 555 {i:04d}"), Website=maybe(f"a{i}.example")))
-    for i in range(counts.get("Opportunity", 0)):
-        o = rng.choice(owners)
-        acct = rng.choice(accounts) if accounts and rng.random() > 0.1 else None
-        org.add("Opportunity", OwnerId=o["Id"], Owner={"Name": o["Name"]}, Name=f"Deal {i}",
-                StageName=rng.choice(["Prospecting", "Closed Won", "Negotiation"]),
-                CloseDate=maybe("2026-12-01", 0.05), Amount=maybe(1000.0 + i),
-                NextStep=maybe("Call back"), AccountId=acct["Id"] if acct else None,
-                Account={"Name": acct["Name"]} if acct else None)
-    for i in range(counts.get("Contact", 0)):
-        o = rng.choice(owners)
-        acct = rng.choice(accounts) if accounts and rng.random() > 0.1 else None
-        org.add("Contact", OwnerId=o["Id"], Owner={"Name": o["Name"]}, Name=f"Pat Smith{i}",
-                LastName=f"Smith{i}", FirstName="Pat", Email=maybe(f"c{i}@example.com"),
-                Phone=maybe("+1 555 0000"), Title=maybe("VP"),
-                AccountId=acct["Id"] if acct else None,
-                Account={"Name": acct["Name"]} if acct else None)
-    for i in range(counts.get("Lead", 0)):
-        o = queue if rng.random() < 0.1 else rng.choice(owners)
-        org.add("Lead", OwnerId=o["Id"], Owner={"Name": o["Name"]}, Name=f"Lee Jones{i}",
-                LastName=f"Jones{i}", Company=maybe(f"Co {i}", 0.05),
-                Email=maybe(f"l{i}@example.com"), Phone=maybe("+1 555 1111"),
-                Status="Open", LeadSource=maybe("Web"))
-    return org
 
 
 def sf_config(path: Path, url: str, rules: str = "", **sf) -> Path:

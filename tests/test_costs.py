@@ -108,6 +108,7 @@ def test_money():
     assert money(Decimal("0.005"), "EUR") == "EUR 0.01"  # half up, as by hand
     assert money(Decimal(0), "GBP") == "GBP 0.00"
     assert money(Decimal("58.66666666"), "USD") == "USD 58.67"
+    assert money(Decimal("1234.5"), "") == "1,234.50"  # for columns whose header names it
 
 
 def test_team_people_and_as_of():

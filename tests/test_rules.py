@@ -1,11 +1,14 @@
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from chaser.errors import ChaserError
 from chaser.model import Layout
-from chaser.rules import DEFAULT_PLACEHOLDERS, Blank, Condition, Rule, compile_rules
+from chaser.rules import DEFAULT_PLACEHOLDERS, Blank, Condition, Rule, compile_rules, compile_scan
 
 LAYOUT = Layout("Opportunity", ("id", "owner", "stage", "account", "amount"), id=0, owner=1)
 blank = Blank()
+values = st.one_of(st.none(), st.text(max_size=6), st.sampled_from(DEFAULT_PLACEHOLDERS))
 
 
 def check(rules, row):
@@ -54,12 +57,31 @@ def test_field_required_twice_counts_once():
     assert check(rules, ["1", "u", "Won", "", ""]) == ("account", "amount")
 
 
-def test_absent_column_is_missing_and_short_row_is_blank():
-    rules = [Rule("Opportunity", ("region",)), Rule("Opportunity", ("amount",))]
-    assert check(rules, ["1", "u", "Won", "Acme"]) == ("region", "amount")
+def test_absent_column_is_an_error_and_short_row_is_blank():
+    with pytest.raises(ChaserError, match="names field 'region'.*fields: id, owner, stage"):
+        check([Rule("Opportunity", ("region",))], ["1", "u", "Won", "Acme"])
+    assert check([Rule("Opportunity", ("amount",))], ["1", "u", "Won", "Acme"]) == ("amount",)
 
 
-values = st.one_of(st.none(), st.text(max_size=6), st.sampled_from(DEFAULT_PLACEHOLDERS))
+def test_field_names_match_ignoring_case():
+    assert check([Rule("Opportunity", ("Amount",), Condition("STAGE", "equals", "won"))],
+                 ["1", "u", "Won", "", ""]) == ("Amount",)
+
+
+def scan(rules, rows):
+    return compile_scan(rules, LAYOUT, blank)(rows)
+
+
+@given(st.lists(st.lists(values, min_size=3, max_size=5), max_size=30))
+def test_scan_agrees_with_the_reference_checker(rows):
+    rules = [Rule("Opportunity", ("account",)),
+             Rule("Opportunity", ("amount", "account"), Condition("stage", "in", ("won", "?"))),
+             Rule("Opportunity", ("amount",), Condition("account", "blank", True))]
+    ref = compile_rules(rules, LAYOUT, blank)
+    expected = [(r, ref(r)) for r in rows if ref(r)]
+    assert scan(rules, rows) == expected
+
+
 
 
 @given(st.lists(values, min_size=5, max_size=5))

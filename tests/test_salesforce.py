@@ -86,6 +86,12 @@ def test_a_secret_in_the_config_is_refused_without_echoing_it(tmp_path):
     assert "00Dsecret" not in str(e.value)
 
 
+def test_credentials_in_a_url_are_refused_without_echo(tmp_path):
+    with pytest.raises(ChaserError) as e:
+        parse('instance_url = "http://admin:hunter2@acme.example"\n', tmp_path)
+    assert "must not contain credentials" in str(e.value) and "hunter2" not in str(e.value)
+
+
 def test_plain_http_only_for_loopback(tmp_path):
     s = parse('instance_url = "http://127.0.0.1:8080"\n', tmp_path).connector
     assert s.instance_url == "http://127.0.0.1:8080"

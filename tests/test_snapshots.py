@@ -4,9 +4,11 @@
 
 from __future__ import annotations
 
-from tui_support import demo_ws, loaded, make_app, seeded_demo, settle  # noqa: F401
+from tui_support import loaded, settle
 
 SIZE = (100, 30)
+
+pytest_plugins = ["tui_fixtures"]  # seeded_demo, demo_ws, make_app
 
 
 async def _overview(pilot) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from textual.widgets import Input, OptionList, Static
-from tui_support import demo_ws, make_app, seeded_demo  # noqa: F401 - fixtures
 
 from chaser.app import ChaserApp
 from chaser.costs import counted
@@ -13,12 +12,13 @@ from chaser.screens.chases import ALL, ChaseLogScreen
 from chaser.screens.confirm import PromptModal
 from chaser.screens.picker import Picker
 
+pytest_plugins = ["tui_fixtures"]  # seeded_demo, demo_ws, make_app
 SIZE = (80, 24)
 
 
 @pytest.fixture
-def app(make_app) -> ChaserApp:  # noqa: F811 - the fixture from tui_support
-    """The demo org, seeded once per session by tui_support and copied per test."""
+def app(make_app) -> ChaserApp:
+    """The demo org, seeded once per session (tui_fixtures) and copied per test."""
     return make_app()
 
 
@@ -224,3 +224,15 @@ async def test_palette_and_help_reach_every_action(app, key, actions):
         assert isinstance(app.screen, HelpScreen)
         shown = str(app.screen.query_one("VerticalScroll Static").visual)
         assert all(text in shown for text in actions)
+
+
+async def test_opened_for_one_person(app):
+    """Other screens open the log filtered on a person: ChaseLogScreen(person=key)."""
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        key = app.data.chases[0].person
+        app.push_screen(ChaseLogScreen(person=key))
+        await settle(pilot)
+        screen = app.screen
+        assert screen.table.shown
+        assert {r.chase.person for r in screen.table.shown} == {key}

@@ -7,7 +7,6 @@ import csv
 
 import pytest
 from textual.widgets import Input, OptionList, Static
-from tui_support import demo_ws, make_app, seeded_demo  # noqa: F401 - fixtures
 
 from chaser.app import ChaserApp
 from chaser.costs import money, period_for, summary_for
@@ -17,12 +16,13 @@ from chaser.screens.costs import CostsScreen
 from chaser.screens.picker import Picker
 from chaser.widgets.bar_chart import PART, Bar, BarChart, bar_cells
 
+pytest_plugins = ["tui_fixtures"]  # seeded_demo, demo_ws, make_app
 SIZE = (80, 24)
 
 
 @pytest.fixture
-def app(make_app) -> ChaserApp:  # noqa: F811 - the fixture from tui_support
-    """The demo org, seeded once per session by tui_support and copied per test."""
+def app(make_app) -> ChaserApp:
+    """The demo org, seeded once per session (tui_fixtures) and copied per test."""
     return make_app()
 
 
@@ -107,7 +107,7 @@ async def test_period_picker_presets_and_custom_range(app):
         await settle(pilot)
         expected = summary_for(app.ws, period_for(app.ws, "2026-10-01..2026-10-15"))
         assert screen.summary.total == expected.total and expected.total.chases > 0
-        assert "2026-10-01 – 2026-10-15" in text_of(screen, "#costs-period")
+        assert "2026-10-01 – 2026-10-15 (custom)" in text_of(screen, "#costs-period")
 
 
 async def test_export_writes_the_hr_file_to_the_confirmed_path(app, tmp_path):

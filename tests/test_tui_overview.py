@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 
 from textual.widgets import Footer, Static
-from tui_support import demo_ws, loaded, make_app, most_gaps, seeded_demo, settle  # noqa: F401
+from tui_support import loaded, most_gaps, settle
 
 from chaser import costs
 from chaser.audit import org_tally
@@ -17,6 +17,8 @@ from chaser.screens.overview import OverviewScreen
 from chaser.screens.person import PersonScreen
 from chaser.screens.picker import Picker
 from chaser.widgets.table import VirtualTable
+
+pytest_plugins = ["tui_fixtures"]  # seeded_demo, demo_ws, make_app
 
 
 def text_of(app, selector: str) -> str:
@@ -195,7 +197,7 @@ async def test_help_lists_the_live_keys(make_app):
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         text = str(app.screen.query_one("#help-text", Static).render())
-        for words in ("Log chase", "Timer", "Draft", "Open", "Back"):
+        for words in ("Log a chase", "chase timer", "Draft a chase email", "Open the selected", "Back"):
             assert words in text
         await pilot.press("escape")
         assert isinstance(app.screen, PersonScreen)
@@ -226,7 +228,11 @@ async def test_footer_fits_80_columns(make_app):
     async with app.run_test(size=(80, 24)) as pilot:
         await loaded(pilot)
         footer = app.screen.query_one(Footer)
-        keys = [k for k in footer.children if hasattr(k, "key")]
+        for _ in range(20):  # the footer recomposes once the table has the focus
+            keys = [k for k in footer.children if hasattr(k, "key")]
+            if any(k.key == "1" for k in keys):
+                break
+            await pilot.pause(0.05)
         assert {k.key for k in keys} >= {"1", "slash", "f", "p", "l", "k", "s", "q", "question_mark"}
         assert sum(k.region.width for k in keys) <= 80
         table = app.screen.query_one("#people", VirtualTable)
@@ -253,3 +259,77 @@ async def test_one_error_handler_for_workers(make_app):
         assert ("Error", "minutes must be a whole number") in notes
         assert any(t == "Unexpected error" and "KeyError" in m for t, m in notes)
         assert got == [42]
+
+
+async def test_palette_sorts_by_column_name(make_app, demo_ws):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        await pilot.press("ctrl+p", *"Sort by Gaps")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        table = app.screen.query_one("#people", VirtualTable)
+        assert table.sort_key == "gaps"
+        assert table.shown[0].key == most_gaps(demo_ws).key
+
+
+async def test_themes_are_respected(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        table = app.screen.query_one("#people", VirtualTable)
+        styles = {}
+        for theme in ("textual-dark", "textual-light"):
+            app.theme = theme
+            await pilot.pause()
+            line = table.render_line(1)
+            styles[theme] = {seg.style for seg in line if seg.text.strip()}
+        assert styles["textual-dark"] != styles["textual-light"]
+
+
+def test_bare_chaser_without_config_opens_the_demo(monkeypatch, seeded_demo):
+    from chaser import app as app_module
+    from chaser.cli import main
+
+    started = []
+    monkeypatch.setattr(app_module.ChaserApp, "run", lambda self: started.append(self))
+    assert main([]) == 0
+    (app,) = started
+    assert app.ws.is_demo and "chaser connect" in app.sub_title
+
+
+def test_bare_chaser_with_a_bad_config_is_a_one_line_error(tmp_path, capsys):
+    from chaser.cli import main
+
+    bad = tmp_path / "chaser.toml"
+    bad.write_text("[source]\nkind = 'nope'\n")
+    assert main(["--config", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("chaser: error:") and str(bad) in err
+
+
+async def test_a_chase_logged_during_a_full_reload_is_not_lost(make_app, demo_ws, monkeypatch):
+    from chaser import views
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        gate, real = threading.Event(), views.load
+
+        def slow_load(ws, period):
+            data = real(ws, period)  # reads the chase log before the chase below is written
+            gate.wait(5)
+            return data
+
+        monkeypatch.setattr(views, "load", slow_load)
+        app.reload("sync")  # e.g. a sync finished
+        await pilot.pause(0.1)
+        who = app.data.rows[0].person
+        chase = demo_ws.log_chase(who, minutes=9)
+        app.reload("chase logged", chases_only=True)
+        await pilot.pause(0.2)
+        gate.set()
+        await settle(pilot)
+        await settle(pilot)
+        assert chase.id in {c.id for c in app.data.chases}

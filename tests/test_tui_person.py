@@ -4,15 +4,7 @@ screens 2 and 3). Chases are written through Workspace.log_chase and read back f
 from __future__ import annotations
 
 from textual.widgets import Input, Label, Select, SelectionList, Static
-from tui_support import (  # noqa: F401
-    FakeClock,
-    demo_ws,
-    loaded,
-    make_app,
-    most_gaps,
-    seeded_demo,
-    settle,
-)
+from tui_support import FakeClock, loaded, most_gaps, settle
 
 from chaser.audit import gaps_of
 from chaser.model import Channel, Outcome
@@ -21,6 +13,8 @@ from chaser.screens.log_chase import DraftScreen, LogChaseScreen
 from chaser.screens.person import PersonScreen
 from chaser.widgets.table import VirtualTable
 from chaser.widgets.timer import ChaseTimer
+
+pytest_plugins = ["tui_fixtures"]  # seeded_demo, demo_ws, make_app
 
 
 async def open_worst(pilot):
@@ -211,6 +205,9 @@ async def test_draft_message_is_copied_and_logged_as_email(make_app, demo_ws):
 
 
 async def test_open_record_in_the_browser(make_app, demo_ws, monkeypatch):
+    import webbrowser
+
+    monkeypatch.setattr(webbrowser, "get", lambda *a: object())  # "a browser exists"
     app = make_app()
     opened = []
     monkeypatch.setattr(app, "open_url", lambda url, **kw: opened.append(url))
@@ -219,8 +216,27 @@ async def test_open_record_in_the_browser(make_app, demo_ws, monkeypatch):
         gaps = screen.query_one("#gaps", VirtualTable)
         await pilot.press("down", "o")
         await settle(pilot)
-        assert opened == [gaps.current.url]
+        assert opened == [gaps.current.url] == [app.clipboard]
         assert opened[0].startswith("https://acme-demo.my.salesforce.com/")
+
+
+async def test_open_record_without_a_browser_copies_the_link(make_app, monkeypatch):
+    import webbrowser
+
+    def no_browser(*a):
+        raise webbrowser.Error("could not locate runnable browser")
+
+    monkeypatch.setattr(webbrowser, "get", no_browser)
+    app = make_app()
+    opened = []
+    monkeypatch.setattr(app, "open_url", lambda url, **kw: opened.append(url))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_worst(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        assert opened == []
+        assert app.clipboard == screen.query_one("#gaps", VirtualTable).current.url
+        assert any("No web browser" in n.message for n in app._notifications)
 
 
 async def test_record_without_link_says_so(make_app, monkeypatch):
@@ -230,8 +246,7 @@ async def test_record_without_link_says_so(make_app, monkeypatch):
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_worst(pilot)
         gaps = screen.query_one("#gaps", VirtualTable)
-        gaps.set_rows([r.__class__(**{**{f: getattr(r, f) for f in r.__slots__}, "url": None})
-                       for r in gaps.rows])
+        gaps.set_rows([r._replace(url=None) for r in gaps.rows])
         await pilot.press("o")
         await settle(pilot)
         assert opened == []
@@ -249,3 +264,20 @@ async def test_long_gap_lists_are_built_in_a_worker(make_app, demo_ws, monkeypat
         gaps = screen.query_one("#gaps", VirtualTable)
         assert not gaps.loading
         assert len(gaps.rows) == len(gaps_of(demo_ws.snapshot(), most_gaps(demo_ws).key))
+
+
+async def test_find_in_the_gap_list(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_worst(pilot)
+        gaps = screen.query_one("#gaps", VirtualTable)
+        field = gaps.rows[0].missing.split(", ")[0]
+        await pilot.press("slash", *field.lower())
+        assert 0 < gaps.row_count <= len(gaps.rows)
+        assert all(field.lower() in f"{g.object} {g.record_name} {g.missing}".lower()
+                   for g in gaps.shown)
+        assert " of " in str(screen.query_one("#gaps-title", Label).render())
+        await pilot.press("escape")  # closes the search, stays on the person
+        assert app.screen is screen and gaps.row_count == len(gaps.rows)
+        await pilot.press("escape")
+        assert app.screen is not screen

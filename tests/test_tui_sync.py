@@ -7,7 +7,6 @@ import threading
 
 import pytest
 from textual.widgets import ProgressBar, Static
-from tui_support import demo_ws, make_app, seeded_demo  # noqa: F401 - fixtures
 
 from chaser import sync as sync_module
 from chaser.app import ChaserApp
@@ -15,12 +14,13 @@ from chaser.connectors.base import Capabilities, ConnectorError, Progress
 from chaser.model import Directory, Layout, Person, RecordBatch
 from chaser.screens.sync import ObjectRow, SyncScreen, progress_text
 
+pytest_plugins = ["tui_fixtures"]  # seeded_demo, demo_ws, make_app
 SIZE = (80, 24)
 
 
 @pytest.fixture
-def app(make_app) -> ChaserApp:  # noqa: F811 - the fixture from tui_support
-    """The demo org, seeded once per session by tui_support and copied per test."""
+def app(make_app) -> ChaserApp:
+    """The demo org, seeded once per session (tui_fixtures) and copied per test."""
     return make_app()
 
 

@@ -1,50 +1,26 @@
-"""Shared fixtures and helpers of the TUI tests: a demo store seeded once per session and
-copied into each test's CHASER_HOME (seeding takes a second or two; copying, milliseconds)."""
+"""Helpers of the TUI tests: waiting for loads and workers, a fake clock.
+
+The fixtures live in tui_fixtures: prefer `pytest_plugins = ["tui_fixtures"]` in a test
+module; importing them from here by name still works (kept for the tests that do).
+"""
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Callable
-from pathlib import Path
-
 import pytest
-from conftest import NOW
 
 from chaser.workspace import Workspace
 
-
-@pytest.fixture(scope="session")
-def seeded_demo(tmp_path_factory) -> Path:
-    home = tmp_path_factory.mktemp("demo-seed")
-    saved = {k: os.environ.get(k) for k in ("CHASER_HOME", "CHASER_NOW", "CHASER_CONFIG")}
-    os.environ.update(CHASER_HOME=str(home), CHASER_NOW=NOW)
-    os.environ.pop("CHASER_CONFIG", None)
-    try:
-        Workspace.open(demo=True).snapshot()
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-    return home / "data" / "demo"
+pytest.register_assert_rewrite("tui_fixtures")  # it may be imported from here, before pytest
 
 
-@pytest.fixture
-def demo_ws(seeded_demo, chaser_home) -> Workspace:
-    shutil.copytree(seeded_demo, chaser_home / "data" / "demo")
-    return Workspace.open(demo=True)
+def __getattr__(name: str):
+    """`from tui_support import demo_ws` still works; imported lazily so that a module that
+    only wants the helpers does not import tui_fixtures before pytest can rewrite it."""
+    if name in ("demo_ws", "make_app", "seeded_demo"):
+        import tui_fixtures
 
-
-@pytest.fixture
-def make_app(demo_ws) -> Callable:
-    from chaser.app import ChaserApp
-
-    def make(**kwargs) -> ChaserApp:
-        return ChaserApp(demo_ws, **kwargs)
-
-    return make
+        return getattr(tui_fixtures, name)
+    raise AttributeError(name)
 
 
 async def loaded(pilot, *, timeout: float = 10.0) -> None:

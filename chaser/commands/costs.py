@@ -44,6 +44,6 @@ def run(args) -> int:
     emit(rows, columns, "table")
     barrier = (f", {money(t.barrier_cost, summary.currency)} of it on barriers"
                if t.barrier_chases else "")
-    print(f"total {money(t.cost, summary.currency)} for {t.chases} chases "
-          f"({t.minutes} min){barrier}; voided chases excluded")
+    print(f"total {money(t.cost, summary.currency)} for {t.chases:,} chases "
+          f"({t.minutes:,} min){barrier}; voided chases excluded")
     return 0

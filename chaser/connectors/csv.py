@@ -4,9 +4,10 @@ per object, mapped by the header labels named in [source.csv] (see config.CsvSou
 Exports arrive as admins really get them (DESIGN.md section 5): UTF-8 with or without a BOM or
 Excel's cp1252, `,` `;` or tab between fields, quoted newlines, a Salesforce footer block and
 summary rows. The file is streamed in batches of the very lists csv.reader produced, so memory
-stays flat and an audit costs little more than reading the file: each batch is checked with a
-few C-level passes, and only a batch that holds something odd is walked row by row. Exact line
-numbers are needed only for error messages, so they are worked out then, by reading again.
+stays flat and the connector costs little more than csv.reader itself: each batch is checked
+with a few C-level passes, and only a batch that holds something odd is walked row by row.
+Exact line numbers are needed only for error messages, so they are worked out then, by
+reading the file again.
 """
 
 from __future__ import annotations
@@ -248,7 +249,7 @@ def _header_delimiter(text: str) -> str:
     quoted = seen = False
     for ch in text:
         if ch == '"':
-            quoted = not quoted
+            quoted, seen = not quoted, True
         elif quoted:
             continue
         elif ch in "\r\n":
@@ -278,8 +279,12 @@ def _decode_error(t: _Table) -> ConnectorError:
             lines += chunk.count(b"\n")
         else:
             return ConnectorError(f"{t.path}: cannot be decoded as {t.encoding}")
-    fix = ("set encoding to the file's real one (e.g. \"cp1252\")" if t.explicit else
-           "the file mixes encodings; re-save it as UTF-8 or set encoding = \"cp1252\"")
+    if t.explicit:
+        fix = "set encoding to the file's real one"
+    elif t.encoding == "utf-8":
+        fix = "the file mixes encodings; re-save it as UTF-8 or set encoding = \"cp1252\""
+    else:
+        fix = "set encoding to the file's real one (e.g. \"latin-1\")"
     return ConnectorError(f"{t.path}:{line}: byte 0x{byte.hex().upper()} is not valid "
                           f"{t.encoding}; {fix}")
 
@@ -301,6 +306,7 @@ class CsvConnector:
         self._source = source
         self.capabilities = Capabilities(record_urls=any(o.url for o in source.objects))
         self._open: set[_Table] = set()
+        self._notes: list[str] = []
 
     def label(self) -> str:
         names = dict.fromkeys(o.path.name for o in self._source.objects)
@@ -311,6 +317,10 @@ class CsvConnector:
 
     def source_rules(self) -> list[Rule]:
         return []
+
+    def notes(self) -> tuple[str, ...]:
+        """What the sync should show besides the figures: summary rows left out, per file."""
+        return tuple(self._notes)
 
     def _table(self, path: Path, encoding: str | None, delimiter: str | None) -> _Table:
         t = _Table(Path(path), encoding, delimiter)
@@ -339,7 +349,7 @@ class CsvConnector:
                     key = row[kc].strip()
                     if key in people:
                         lines = [n for n, r in t.rescan() if len(r) > kc and r[kc].strip() == key]
-                        raise ConnectorError(f"{t.path}:{lines[-1]}: duplicate key {key!r} "
+                        raise ConnectorError(f"{t.path}:{lines[1]}: duplicate key {key!r} "
                                              f"(first on line {lines[0]})")
                     active = _active(get(row, "active"))
                     if active is None:
@@ -369,14 +379,14 @@ class CsvConnector:
                    for k in ("id", "owner", "name", "modified") if getattr(o, k)}
             layout = Layout(o.object, tuple(t.header), col["id"], col["owner"],
                             col.get("name"), col.get("modified"), o.url)
-            records = pages = 0
-            for line, rows in t.chunks(col["id"], cancel):
+            records = 0
+            for pages, (line, rows) in enumerate(t.chunks(col["id"], cancel), start=1):
                 records += len(rows)
-                pages += 1
                 yield RecordBatch(layout, rows, 1, line)
                 progress(Progress(obj, records, pages))
-            note = f"skipped {t.skipped} summary rows without a record id" if t.skipped else ""
-            progress(Progress(obj, records, pages, done=True, message=note))
+            if t.skipped:  # the sync itself reports the object done, with these as notes
+                self._notes.append(f"{t.path.name}: skipped {t.skipped} summary rows without "
+                                   "a record id (subtotals, group headers)")
         finally:
             self._done(t)
 

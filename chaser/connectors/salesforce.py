@@ -71,6 +71,9 @@ def parse_settings(table: dict, where: config.Where) -> SalesforceSettings:
     urls = {}
     for key in ("instance_url", "login_url"):
         value = where.string(table, key, DEFAULT_LOGIN)
+        if "@" in urlsplit(value.strip()).netloc:  # user:password@host: never echo it back
+            raise where.at(key).fail("must not contain credentials; chaser keeps them in the "
+                                     "OS keyring (run `chaser connect salesforce`)")
         try:
             urls[key] = check_url(value, key)
         except ChaserError as e:
@@ -317,7 +320,7 @@ class SalesforceConnector:
         retried = f", {self.api.retries} retried" if self.api.retries else ""
         out.append(f"Salesforce requests this sync: {self.api.requests:,}{retried}")
         if self.api.token_source == "environment":
-            out.append("token read from CHASER_SALESFORCE_TOKEN (no keyring on this machine)")
+            out.append("token read from CHASER_SALESFORCE_TOKEN, not from the OS keyring")
         if self.api.usage:
             out.append(usage_line(self.api.usage))
             used, allowed = self.api.usage

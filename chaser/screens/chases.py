@@ -16,13 +16,15 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.markup import escape
 from textual.widgets import Footer, Header, Input, Static
 
-from chaser.costs import UNKNOWN_TEAM, money, priced
+from chaser.config import CostSettings
+from chaser.costs import money, priced
 from chaser.model import NO_TEAM, Chase
 from chaser.periods import Period
 from chaser.screens.common import BACK, ChaserScreen, run_blocking
-from chaser.screens.confirm import PromptModal, period_choice, pick_period
+from chaser.screens.confirm import PromptModal, describe, period_choice, pick_period
 from chaser.views import ViewData
 from chaser.widgets.table import Column, VirtualTable
 
@@ -39,22 +41,24 @@ class ChaseLine:
     name: str
     team: str
     when: str  # local date and time, e.g. "2026-11-19 14:30"
+    cost: Decimal  # unrounded, as chaser.costs prices it (counted only when not voided)
 
     @property
     def id(self) -> str:
         return self.chase.id
 
 
-def chase_lines(data: ViewData) -> list[ChaseLine]:
-    """Newest first, with names from the current snapshot (an unknown key shows as itself)."""
+def chase_lines(data: ViewData, costs: CostSettings) -> list[ChaseLine]:
+    """Newest first, with names from the current snapshot (an unknown key shows as itself)
+    and each chase priced once here, so filtering only has to add. Tenths of a second for
+    50,000 chases: run it in a worker."""
     people, tz = data.people, data.tz
     out = []
-    for c in reversed(data.chases):
+    for c, team, cost in reversed(priced(data.chases, data.snapshot.people, costs)):
         p = people.get(c.person)
         at = c.at.astimezone(tz) if tz is not None else c.at
-        out.append(ChaseLine(c, p.name if p else c.person,
-                             (p.team or NO_TEAM) if p else UNKNOWN_TEAM,
-                             at.strftime("%Y-%m-%d %H:%M")))
+        out.append(ChaseLine(c, p.name if p else c.person, team,
+                             at.strftime("%Y-%m-%d %H:%M"), cost))
     return out
 
 
@@ -132,8 +136,17 @@ class ChaseLogScreen(ChaserScreen):
         super().on_mount()
 
     def show_data(self, data: ViewData) -> None:
-        self.table.loading = False
-        self.table.set_rows(chase_lines(data))
+        costs = self.app.ws.settings.costs  # type: ignore[attr-defined]
+        run_blocking(self, lambda: chase_lines(data, costs), done=self._show_lines,
+                     name="chase-lines", group="chase-lines", exclusive=True)
+
+    def _show_lines(self, lines: list[ChaseLine]) -> None:
+        table = self.table
+        table.loading = False
+        table.set_rows(lines)
+        # Rows may bring a scrollbar that narrows the table only after this refresh: lay the
+        # columns out again then, or the last column ("Void") is cut.
+        table.call_after_refresh(table.set_columns, table.columns)
         self._apply_filters()
 
     # ---- filtering ---------------------------------------------------------------------------
@@ -153,26 +166,28 @@ class ChaseLogScreen(ChaserScreen):
             return
         who = "all" if self.person == ALL else self._person_name(self.person)
         team = "all" if self.team == ALL else self.team
-        when = "all time" if self.period is None else f"{self.period.label} ({self.period.span()})"
+        when = "all time" if self.period is None else describe(self.period)
         needle = self.query_one("#chase-search", Input).value.strip()
-        parts = [f"Person: [b]{who}[/]", f"Team: [b]{team}[/]", f"Period: [b]{when}[/]"]
+        # Names and search text are data: escaped, so a "[" in them is shown, not parsed.
+        parts = [f"Person: [b]{escape(who)}[/]", f"Team: [b]{escape(team)}[/]",
+                 f"Period: [b]{escape(when)}[/]"]
         if needle:
-            parts.append(f"Search: [b]{needle}[/]")
+            parts.append(f"Search: [b]{escape(needle)}[/]")
         self.query_one("#chase-filters", Static).update(" · ".join(parts))
         self._show_totals(data)
         self._show_detail(self.table.current)
 
     def _show_totals(self, data: ViewData) -> None:
-        shown = [r.chase for r in self.table.shown]
-        live = [c for c in shown if not c.voided]
+        shown = self.table.shown
+        live = [r for r in shown if not r.chase.voided]  # chaser.costs.counted's rule
         void = len(shown) - len(live)
-        costs = self.app.ws.settings.costs  # type: ignore[attr-defined]
-        # The one pricing rule (chaser.costs), summed exactly and rounded once by `money`.
-        cost = sum((p[2] for p in priced(live, data.snapshot.people, costs)), Decimal(0))
-        minutes = sum(c.minutes for c in live)
+        currency = self.app.ws.settings.costs.currency  # type: ignore[attr-defined]
+        # Summed exactly, rounded once by `money`, as chaser.costs totals are.
+        cost = sum((r.cost for r in live), Decimal(0))
+        minutes = sum(r.chase.minutes for r in live)
         self.query_one("#chase-totals", Static).update(
             f"[b]{len(shown):,}[/]/{len(data.chases):,} shown · counted [b]{len(live):,}[/]: "
-            f"[b]{minutes:,}[/] min, [b]{money(cost, costs.currency)}[/]"
+            f"[b]{minutes:,}[/] min, [b]{money(cost, currency)}[/]"
             + (f" · {void:,} VOID not counted" if void else ""))
 
     def _show_detail(self, row: ChaseLine | None) -> None:
@@ -299,7 +314,8 @@ class ChaseLogScreen(ChaserScreen):
             return
         c = row.chase
         if c.voided:
-            self.notify(f"Chase {c.id} is already VOID: {c.void_reason}", severity="warning")
+            self.notify(f"Chase {c.id} is already VOID: {c.void_reason}", severity="warning",
+                        markup=False)
             return
         body = (f"{row.when} · {row.name} ({row.team}) · {c.channel.value} · {c.minutes} min · "
                 f"{c.outcome.value}\n\nThe chase stays in the log, marked VOID with your reason, "
@@ -320,7 +336,7 @@ class ChaseLogScreen(ChaserScreen):
             return ws.store.void_chase(chase_id, reason, at=ws.now())
 
         def done(chase: Chase) -> None:
-            self.notify(f"Voided chase {chase.id}: {reason}", title="Chase voided")
+            self.notify(f"Voided chase {chase.id}: {reason}", title="Chase voided", markup=False)
             self.app.reload("chase voided", chases_only=True)  # type: ignore[attr-defined]
 
         run_blocking(self, work, done=done, name="void-chase")

@@ -28,10 +28,13 @@ Work
     ``Cancelled`` (chaser.connectors.base) is shown as a notice, not an error.
 
 Bindings
-    Every Binding has ``id="<screen>.<action>"`` (e.g. "person.log_chase", "app.costs") and a
+    Every Binding has ``id="<screen>.<action>"`` (e.g. "person.log_chase", "nav.costs") and a
     ``description`` (what the footer and the palette show). Keys used app-wide (do not rebind):
     ``q`` quit, ``?`` help, ``ctrl+p`` palette, ``l`` chase log, ``k`` costs, ``s`` sync,
-    ``escape`` back (on every pushed screen). tests/test_tui_bindings.py checks ids.
+    ``escape`` back (on every pushed screen). Pushed screens inherit ``QUIET_NAV`` (the same
+    keys, hidden in the footer: an 80-column footer has room only for the screen's own keys);
+    the overview shows ``NAV``. A ``tooltip=`` is the longer text help (?) shows.
+    tests/test_tui_table.py::test_every_binding_has_an_id_and_a_description checks them.
 
 Navigation
     ``open_screen(app, "chase_log" | "costs" | "sync" | "help", **kwargs)`` imports the screen
@@ -74,16 +77,18 @@ SCREENS: dict[str, tuple[str, str]] = {
 
 BACK = Binding("escape", "app.back", "Back", id="common.back")
 NAV = [
-    Binding("l", "app.chase_log", "Chases", id="nav.chase_log"),
-    Binding("k", "app.costs", "Costs", id="nav.costs"),
-    Binding("s", "app.sync", "Sync", id="nav.sync"),
+    Binding("l", "app.chase_log", "Chases", id="nav.chase_log", tooltip="Chase log"),
+    Binding("k", "app.costs", "Costs", id="nav.costs", tooltip="Costs by team and person"),
+    Binding("s", "app.sync", "Sync", id="nav.sync", tooltip="Sync: take a new snapshot"),
+    Binding("q", "app.quit", "Quit", id="nav.quit"),
 ]
 # The app's screen keys, repeated hidden on pushed screens: they still work there, but an 80
 # column footer has room only for the keys of the screen itself (help and palette list all).
 QUIET_NAV = [
-    Binding("l", "app.chase_log", "Chase log", show=False, id="nav.chase_log"),
+    Binding("l", "app.chase_log", "Chases", show=False, id="nav.chase_log"),
     Binding("k", "app.costs", "Costs", show=False, id="nav.costs"),
     Binding("s", "app.sync", "Sync", show=False, id="nav.sync"),
+    Binding("q", "app.quit", "Quit", show=False, id="nav.quit"),
 ]
 
 

@@ -156,6 +156,13 @@ def period_choice(app, text: str):
     return parse_period(text, app.ws.now(), tz)
 
 
+def describe(period) -> str:
+    """"this-month (2026-11-01 – 2026-11-30)"; a custom range is its days only."""
+    if ".." in period.label:
+        return f"{period.span()} (custom)"
+    return f"{period.label} ({period.span()})"
+
+
 def pick_period(app, title: str, presets, current: str, done: Callable[[str], None]) -> None:
     """A Picker of `presets` ((text, label) pairs) plus "Custom range…", which asks for a
     range and checks it before closing. Calls ``done(text)`` with the chosen period text."""

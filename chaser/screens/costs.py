@@ -16,12 +16,20 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.markup import escape
 from textual.widgets import Footer, Header, Static
 
 from chaser.costs import CostLine, CostSummary, cents, money, summarise
+from chaser.errors import ChaserError
 from chaser.periods import Period
 from chaser.screens.common import ChaserScreen, run_blocking
-from chaser.screens.confirm import ConfirmModal, PromptModal, period_choice, pick_period
+from chaser.screens.confirm import (
+    ConfirmModal,
+    PromptModal,
+    describe,
+    period_choice,
+    pick_period,
+)
 from chaser.views import ViewData
 from chaser.widgets.bar_chart import FULL, PART, Bar, BarChart
 from chaser.widgets.table import Column, VirtualTable
@@ -114,7 +122,7 @@ class CostsScreen(ChaserScreen):
         """Re-price the period from the fresh log (a voided chase drops out at once)."""
         try:
             period = period_choice(self.app, self.period_text)
-        except Exception:  # noqa: BLE001 - a stale custom text: fall back, never fail a repaint
+        except ChaserError:  # a custom text that no longer parses: fall back, never fail a repaint
             self.period_text = DEFAULT
             period = period_choice(self.app, DEFAULT)
         self.period = period
@@ -131,9 +139,10 @@ class CostsScreen(ChaserScreen):
         self.summary = summary
         self.table.loading = False
         p, t, cur = summary.period, summary.total, summary.currency
-        scope = f" · team [b]{self.team}[/]" if self.by == "person" and self.team else ""
+        scope = f" · team [b]{escape(self.team)}[/]" if self.by == "person" and self.team else ""
         self.query_one("#costs-period", Static).update(
-            f"Period: [b]{p.label}[/] ({p.span()}) · by [b]{self.by}[/]{scope} · cost in {cur}")
+            f"Period: [b]{escape(describe(p))}[/] · by [b]{self.by}[/]{scope} · "
+            f"cost in {cur}")
         barrier = (f" · barriers [b]{money(t.barrier_cost, cur)}[/] ({share(t)}, "
                    f"{t.barrier_chases:,} chases)" if t.barrier_chases else " · no barriers")
         self.query_one("#costs-total", Static).update(
@@ -192,9 +201,10 @@ class CostsScreen(ChaserScreen):
     def action_export(self) -> None:
         period = self.period
         if period is None:
+            self.notify("Still loading; try again in a moment.", severity="warning")
             return
         default = Path.cwd() / f"chaser-hr-{period.first_day}_{period.last_day}.csv"
-        body = (f"One row per person for {period.label} ({period.span()}): records, gaps, "
+        body = (f"One row per person for {describe(period)}: records, gaps, "
                 "tier, chases, minutes, cost, barriers. UTF-8 CSV for Excel, formula-safe.")
 
         def chosen(path: str | None) -> None:
@@ -224,7 +234,7 @@ class CostsScreen(ChaserScreen):
             t = export.total
             self.notify(f"Wrote {len(export.rows)} people to {written[0]} ({t.chases} chases, "
                         f"{money(t.cost, export.currency)})", title="HR export written",
-                        timeout=8)
+                        timeout=8, markup=False)
 
         run_blocking(self, work, done=done, name="export-hr")
 

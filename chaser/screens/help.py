@@ -30,17 +30,23 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         under = self.under
-        rows = []
+        shown, more = [], []
         if under is not None:
             for key, active in under.active_bindings.items():
                 b = active.binding
-                if b.description and not b.system and active.enabled:
-                    rows.append(f"  [b]{(b.key_display or key):>8}[/]  {b.description}")
-        title = (under.__class__.__name__.removesuffix("Screen") if under else "chaser")
+                # Only chaser's own keys (they all have ids); Textual's scrolling keys and
+                # the per-column sort keys would bury them.
+                if not (b.id and b.description and active.enabled) or b.id.startswith(
+                        "table.sort_"):
+                    continue
+                line = f"  [b]{(b.key_display or key):>9}[/]  {b.tooltip or b.description}"
+                (shown if b.show else more).append(line)
+        title = under.__class__.__name__.removesuffix("Screen") if under else "chaser"
+        text = "\n".join(["[b]Keys[/]", *shown, "", "[b]Also[/]", *more,
+                          "  [b]   ctrl+p[/]  command palette: every action, person, team, period",
+                          "", GLOSSARY])
         with Vertical(classes="dialog"):
             yield Label(f"Help — {title}", classes="dialog--title")
             with VerticalScroll():
-                yield Static(id="help-text", content="[b]Keys[/]\n" + "\n".join(rows) + "\n\n"
-                             "  [b]ctrl+p[/]  command palette: every action, person, team, period\n\n"
-                             + GLOSSARY)
+                yield Static(text, id="help-text")
             yield Label("Escape or ? closes", classes="hint")

@@ -72,8 +72,7 @@ class LogChaseScreen(ModalScreen[Chase | None]):
                             id="minutes", validators=[Minutes()],
                             validate_on=["changed", "submitted"])
             yield Label(MINUTES_HINT, id="minutes-error", classes="hint")
-            yield Label("Fields chased (space toggles)" if self.fields
-                        else "No missing fields to choose", classes="hint")
+            yield Label("", id="chosen", classes="hint")
             yield FieldList(*((f, f, f in chosen) for f in self.fields), id="fields")
             with Horizontal(classes="row"):
                 yield Select([(label, o.value) for o, label in OUTCOME_LABELS.items()],
@@ -84,6 +83,7 @@ class LogChaseScreen(ModalScreen[Chase | None]):
     def on_mount(self) -> None:
         box = self.query_one("#minutes", Input)
         box.focus()
+        self._show_chosen()
         if box.value:
             self._check(box.value)
 
@@ -99,6 +99,16 @@ class LogChaseScreen(ModalScreen[Chase | None]):
         label.update(MINUTES_HINT)
         label.remove_class("error")
         return minutes
+
+    @on(SelectionList.SelectedChanged)
+    def _show_chosen(self) -> None:
+        """The chosen fields in words: the list's check marks differ by colour only."""
+        if not self.fields:
+            text = "No missing fields to choose"
+        else:
+            chosen = self.query_one(FieldList).selected
+            text = "Fields chased (space toggles): " + (", ".join(chosen) or "none yet")
+        self.query_one("#chosen", Label).update(text)
 
     @on(Input.Changed, "#minutes")
     def _minutes_changed(self, event: Input.Changed) -> None:

@@ -64,9 +64,12 @@ def people_columns() -> list[Column]:
 
 class OverviewScreen(ChaserScreen):
     BINDINGS: ClassVar = [
-        Binding("slash", "search", "Find", key_display="/", id="overview.search"),
-        Binding("f", "pick_team", "Team", id="overview.team"),
-        Binding("p", "pick_period", "Period", id="overview.period"),
+        Binding("slash", "search", "Find", key_display="/", id="overview.search",
+                tooltip="Find people by name, team or tier"),
+        Binding("f", "pick_team", "Team", id="overview.team",
+                tooltip="Filter the people table by team"),
+        Binding("p", "pick_period", "Period", id="overview.period",
+                tooltip="The period of the chases and cost columns"),
         Binding("escape", "clear", "Clear", show=False, id="overview.clear"),
         *NAV,  # home shows the screen keys; pushed screens keep them quiet (see common.py)
     ]

@@ -8,6 +8,8 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from chaser.widgets.table import VirtualTable
+
 PERIODS = ("this-month", "last-month", "this-week", "last-7d", "last-30d", "last-90d",
            "this-quarter")
 
@@ -21,12 +23,18 @@ class ChaserCommands(Provider):
             binding = active.binding
             if not active.enabled or not binding.description or binding.system:
                 continue
-            if binding.action in seen or binding.action.startswith("command_palette"):
-                continue
+            if binding.action in seen or binding.action.startswith("command_palette") \
+                    or (binding.id or "").startswith("table.sort"):
+                continue  # sorting is offered below, by column name
             seen.add(binding.action)
             key = binding.key_display or binding.key
             yield (binding.description, partial(app.run_action, binding.action, active.node),
                    f"key: {key}")
+        table = screen.focused
+        if isinstance(table, VirtualTable):
+            for col in table.columns:
+                yield (f"Sort by {col.label}", partial(table.sort_by, col.key),
+                       "the same again reverses")
         data = getattr(app, "data", None)
         if data is None:
             return
@@ -51,7 +59,7 @@ class ChaserCommands(Provider):
 
     async def discover(self) -> Hits:
         for text, command, help_text in self._commands():
-            if text.startswith(("Open person:", "Filter team:", "Period:")):
+            if text.startswith(("Open person:", "Filter team:", "Period:", "Sort by")):
                 continue  # the list would drown the actions; typing finds them
             yield DiscoveryHit(text, command, help=help_text)
 

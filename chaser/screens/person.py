@@ -11,7 +11,7 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, Label, Static
+from textual.widgets import Footer, Header, Input, Label, Static
 
 from chaser.model import Channel, Chase
 from chaser.screens.common import ChaserScreen, run_blocking
@@ -59,10 +59,16 @@ def chase_columns(tz) -> list[Column]:
 class PersonScreen(ChaserScreen):
     BINDINGS: ClassVar = [
         Binding("escape", "leave", "Back", id="person.back"),
-        Binding("c", "log_chase", "Log chase", id="person.log_chase"),
-        Binding("t", "timer", "Timer", id="person.timer"),
-        Binding("e", "draft", "Draft", id="person.draft"),
-        Binding("o", "open_record", "Open", id="person.open_record"),
+        Binding("c", "log_chase", "Log chase", id="person.log_chase",
+                tooltip="Log a chase of this person"),
+        Binding("t", "timer", "Timer", id="person.timer",
+                tooltip="Start or stop a chase timer; stopping opens the log with the minutes"),
+        Binding("e", "draft", "Draft", id="person.draft",
+                tooltip="Draft a chase email listing every gap (copied to the clipboard)"),
+        Binding("o", "open_record", "Open", id="person.open_record",
+                tooltip="Open the selected record in the CRM (the link is copied too)"),
+        Binding("slash", "search", "Find", key_display="/", id="person.search",
+                tooltip="Find gap records by object, record name or field"),
     ]
 
     def __init__(self, key: str) -> None:
@@ -80,6 +86,8 @@ class PersonScreen(ChaserScreen):
         yield VirtualTable(gap_columns(), row_key=lambda g: (g.object, g.record_id), id="gaps",
                            search_text=gap_search_text,
                            empty="No gap records: every required field is filled")
+        yield Input(placeholder="find in gaps: object, record or field (Escape: clear)",
+                    id="gap-search", classes="hidden")
         yield Label("Chase history", id="chases-title", classes="section")
         yield VirtualTable([], row_key=lambda c: c.id, id="chases", empty="Not chased yet")
         yield Footer(show_command_palette=False)
@@ -131,9 +139,9 @@ class PersonScreen(ChaserScreen):
             table.set_rows(lines)
             # Paint first; then build the search index off the UI thread, so the first
             # search on 50,000 gaps is as quick as the next.
-            run_blocking(self, lambda: [gap_search_text(g) for g in lines],
-                         done=lambda hay: table.set_hay(lines, hay), name="gap-search",
-                         group="gap-lines")
+            self.call_after_refresh(
+                run_blocking, self, lambda: [gap_search_text(g) for g in lines],
+                done=lambda hay: table.set_hay(lines, hay), name="gap-search", group="gap-lines")
 
         run_blocking(self, lambda: gap_lines(gaps, data.now), done=done, name="gap-lines",
                      group="gap-lines", exclusive=True)
@@ -185,11 +193,51 @@ class PersonScreen(ChaserScreen):
         if not row.url:
             self.notify("This source gives no CRM link for the record.", severity="warning")
             return
-        url = row.url
-        run_blocking(self, lambda: self.app.open_url(url), name="open-url")
-        self.notify(f"Opening {url}")
+        url, app = row.url, self.app
+        app.copy_to_clipboard(url)  # a fallback that always works, even over SSH
+
+        def work() -> bool:
+            import webbrowser
+
+            if not app.is_web:  # a terminal app: is there a browser to hand the link to?
+                try:
+                    webbrowser.get()
+                except webbrowser.Error:
+                    return False
+            app.open_url(url)
+            return True
+
+        def done(opened: bool) -> None:
+            self.notify(f"Opening {url} (link copied)" if opened else
+                        f"No web browser found here; the link is copied: {url}",
+                        severity="information" if opened else "warning")
+
+        run_blocking(self, work, done=done, name="open-url")
+
+    def action_search(self) -> None:
+        box = self.query_one("#gap-search", Input)
+        box.remove_class("hidden")
+        box.focus()
+
+    @on(Input.Changed, "#gap-search")
+    def _search(self, event: Input.Changed) -> None:
+        gaps = self.query_one("#gaps", VirtualTable)
+        gaps.search(event.value)
+        total = len(gaps.rows)
+        shown = f"{gaps.row_count:,} of {total:,}" if event.value.strip() else f"{total:,}"
+        self.query_one("#gaps-title", Label).update(f"Gap records ({shown})")
+
+    @on(Input.Submitted, "#gap-search")
+    def _keep_search(self) -> None:
+        self.query_one("#gaps", VirtualTable).focus()
 
     def action_leave(self) -> None:
+        box = self.query_one("#gap-search", Input)
+        if not box.has_class("hidden"):  # Escape first closes the search
+            box.value = ""
+            box.add_class("hidden")
+            self.query_one("#gaps", VirtualTable).focus()
+            return
         timer = self.query_one(ChaseTimer)
         if timer.running and not self._leave_armed:
             self._leave_armed = True

@@ -14,6 +14,7 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.markup import escape
 from textual.message import Message
 from textual.widgets import Footer, Header, Label, ProgressBar, Static
 
@@ -150,7 +151,7 @@ class SyncScreen(ChaserScreen):
         taken = snap.taken_at.astimezone(data.tz) if data.tz is not None else snap.taken_at
         # Counted as the sync line counts them (every record with gaps, owners in buckets too).
         self.query_one("#sync-source", Static).update(
-            f"Source: [b]{snap.source}[/] · kind {ws.settings.kind}"
+            f"Source: [b]{escape(snap.source)}[/] · kind {ws.settings.kind}"
             + (" · built-in demo, no login needed" if ws.is_demo else "") + "\n"
             f"Current snapshot: [b]{taken:%Y-%m-%d %H:%M}[/] ({ago(data.now - snap.taken_at)}) · "
             f"{snap.records:,} records in {len(snap.objects)} objects · {len(snap.people)} "
@@ -210,7 +211,7 @@ class SyncScreen(ChaserScreen):
         self.refresh_bindings()
         if isinstance(outcome, SyncResult):
             self.result = outcome
-            self._status(f"Done: {sync_summary(outcome)}")
+            self._status(f"Done: {escape(sync_summary(outcome))}")
             self.query_one("#sync-notes", Static).update("\n".join(outcome.notes))
             snap = outcome.snapshot
             self.notify(f"{snap.records:,} records, {len(snap.gaps):,} with gaps "
@@ -222,8 +223,8 @@ class SyncScreen(ChaserScreen):
         if isinstance(outcome, Cancelled):
             self._status("Cancelled: nothing was stored; the previous snapshot is still current.")
         else:
-            self._status(f"Failed: {outcome}\nNothing was stored; the previous snapshot is "
-                         "still current.")
+            self._status(f"Failed: {escape(str(outcome))}\nNothing was stored; the previous "
+                         "snapshot is still current.")
         report_error(self.app, outcome)  # the app's one handler: a notification
 
     def action_cancel_sync(self) -> None:
@@ -244,7 +245,7 @@ class SyncScreen(ChaserScreen):
 
         def done(line: str) -> None:
             self.query_one("#sync-notes", Static).update(line)
-            self.notify(line, title="Connection")
+            self.notify(line, title="Connection", markup=False)
 
         self.notify("Checking the login…")
         run_blocking(self, work, done=done, name="whoami")

@@ -100,7 +100,8 @@ class VirtualTable(ScrollView, can_focus=True):
         Binding("home", "cursor_to(0)", "First row", show=False, id="table.first"),
         Binding("end", "cursor_to(-1)", "Last row", show=False, id="table.last"),
         Binding("enter", "select", "Open", show=False, id="table.select"),
-        Binding("1", "sort(0)", "Sort", key_display="1-9", id="table.sort"),
+        Binding("1", "sort(0)", "Sort", key_display="1-9", id="table.sort",
+                tooltip="Sort by column 1-9 (the same key again reverses)"),
         *(Binding(str(i + 1), f"sort({i})", f"Sort by column {i + 1}", show=False,
                   id=f"table.sort_{i + 1}") for i in range(1, 9)),
     ]

@@ -1,0 +1,1 @@
+"""Loopback servers that speak CRM protocols, for tests and benchmarks."""
