@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from chaser.audit import Auditor
+from chaser.audit import Auditor, org_tally
 from chaser.config import Settings
 from chaser.connectors.base import Cancel, Connector, Progress, ProgressFn, no_progress
 from chaser.model import Snapshot
@@ -52,6 +52,15 @@ class SyncResult:
     snapshot: Snapshot
     seconds: float
     notes: tuple[str, ...] = ()  # e.g. API usage, warnings the connector wants shown
+
+    def summary(self) -> str:
+        """The one-line report of a sync, the same in the CLI and the TUI."""
+        snap = self.snapshot
+        org = org_tally(snap)
+        pct = f"{org.completeness_pct:.1f}%" if org.completeness_pct is not None else "n/a"
+        return (f"synced {snap.source}: {snap.records:,} records in {len(snap.objects)} "
+                f"objects, {len(snap.people)} people, {len(snap.gaps):,} records with gaps, "
+                f"completeness {pct} ({self.seconds:.1f} s, snapshot {snap.id})")
 
 
 def take_snapshot(connector: Connector, settings: Settings, *, now: datetime,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 
-from chaser.audit import org_tally
 from chaser.commands import workspace
 from chaser.connectors.base import Cancel, Progress
 
@@ -28,12 +27,7 @@ def run(args) -> int:
                   end="\n" if p.done else "", file=sys.stderr, flush=True)
 
     result = ws.sync(progress=progress, cancel=Cancel(), full=args.full)
-    snap = result.snapshot
-    org = org_tally(snap)
-    pct = f"{org.completeness_pct:.1f}%" if org.completeness_pct is not None else "n/a"
-    print(f"synced {snap.source}: {snap.records:,} records in {len(snap.objects)} objects, "
-          f"{len(snap.people)} people, {len(snap.gaps):,} records with gaps, "
-          f"completeness {pct} ({result.seconds:.1f} s, snapshot {snap.id})")
+    print(result.summary())
     for note in result.notes:
         print(f"  {note}")
     return 0

@@ -193,6 +193,3 @@ class OverviewScreen(ChaserScreen):
     def _open(self, event: VirtualTable.Selected) -> None:
         row: PersonLine = event.row
         self.app.open_person(row.key)  # type: ignore[attr-defined]
-
-    def on_virtual_table_sorted(self) -> None:
-        self._show_filters()

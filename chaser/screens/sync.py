@@ -18,7 +18,6 @@ from textual.markup import escape
 from textual.message import Message
 from textual.widgets import Footer, Header, Label, ProgressBar, Static
 
-from chaser.audit import org_tally
 from chaser.connectors.base import Cancel, Cancelled, Progress
 from chaser.screens.common import BACK, ChaserScreen, report_error, run_blocking
 from chaser.sync import SyncResult
@@ -41,16 +40,6 @@ def progress_text(p: Progress) -> str:
     pages = f"{p.pages:,} page{'s' if p.pages != 1 else ''}"
     text = f"{count} records · {pages}" + (" · done" if p.done else "")
     return f"{text} · {p.message}" if p.message else text
-
-
-def sync_summary(result: SyncResult) -> str:
-    """The line `chaser sync` prints, so both faces report a sync alike."""
-    snap = result.snapshot
-    org = org_tally(snap)
-    pct = f"{org.completeness_pct:.1f}%" if org.completeness_pct is not None else "n/a"
-    return (f"synced {snap.source}: {snap.records:,} records in {len(snap.objects)} objects, "
-            f"{len(snap.people)} people, {len(snap.gaps):,} records with gaps, "
-            f"completeness {pct} ({result.seconds:.1f} s, snapshot {snap.id})")
 
 
 def ago(age: timedelta) -> str:
@@ -211,7 +200,7 @@ class SyncScreen(ChaserScreen):
         self.refresh_bindings()
         if isinstance(outcome, SyncResult):
             self.result = outcome
-            self._status(f"Done: {escape(sync_summary(outcome))}")
+            self._status(f"Done: {escape(outcome.summary())}")
             self.query_one("#sync-notes", Static).update("\n".join(outcome.notes))
             snap = outcome.snapshot
             self.notify(f"{snap.records:,} records, {len(snap.gaps):,} with gaps "

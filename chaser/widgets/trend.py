@@ -23,12 +23,16 @@ class Trend(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Label(self.label, classes="trend--label")
-        yield Sparkline([], summary_function=max)
-        yield Label("", classes="trend--range")
+        spark = Sparkline([], summary_function=max)
+        spark.display = False  # an empty sparkline draws a flat line: show nothing instead
+        yield spark
+        yield Label("…", classes="trend--range")
 
     def show(self, values: Sequence[float]) -> None:
         """Completeness % per snapshot, oldest first."""
-        self.query_one(Sparkline).data = list(values)
+        spark = self.query_one(Sparkline)
+        spark.data = list(values)
+        spark.display = bool(values)
         text = "no history yet"
         if values:
             arrow = "↑" if values[-1] > values[0] else "↓" if values[-1] < values[0] else "→"
