@@ -11,6 +11,7 @@ from textual.app import App
 from textual.binding import Binding
 
 from chaser.screens.common import SCREENS, broadcast, open_screen, report_error, run_blocking
+from chaser.screens.keys import OrderedKeys
 from chaser.screens.overview import OverviewScreen
 from chaser.screens.palette import ChaserCommands
 from chaser.views import DEFAULT_PERIOD, ViewData
@@ -19,7 +20,9 @@ from chaser.workspace import Workspace
 CONNECT_HINT = "chaser connect salesforce|hubspot"  # the one command that connects a CRM
 
 
-class ChaserApp(App):
+class ChaserApp(OrderedKeys, App):
+    """Keys are routed one at a time, each after the last was handled (screens/keys.py)."""
+
     CSS_PATH = "chaser.tcss"
     TITLE = "chaser"
     COMMANDS: ClassVar = App.COMMANDS | {ChaserCommands}

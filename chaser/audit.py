@@ -224,3 +224,19 @@ def gaps_of(snapshot: Snapshot, person_key: str) -> list[Gap]:
 
 def bucket_rows(snapshot: Snapshot) -> Mapping[str, Tally]:
     return {b: snapshot.buckets[b] for b in sorted(snapshot.buckets) if snapshot.buckets[b].records}
+
+
+_BUCKET_PLURALS = {Bucket.UNKNOWN.value: "unknown owners", Bucket.INACTIVE.value: "inactive owners",
+                   Bucket.QUEUE.value: "queues"}
+
+
+def unblamed_note(snapshot: Snapshot) -> str | None:
+    """One sentence on the records left out of every person's figures, e.g. "Not blamed: 424
+    records of inactive owners, 530 of queues"; None when every record has a person. The CLI
+    prints it under its tables, so they say what the people table does not count."""
+    parts = []
+    for bucket, tally in bucket_rows(snapshot).items():
+        n = tally.records
+        unit = ("record " if n == 1 else "records ") if not parts else ""
+        parts.append(f"{n:,} {unit}of {_BUCKET_PLURALS.get(bucket, bucket)}")
+    return "Not blamed: " + ", ".join(parts) if parts else None

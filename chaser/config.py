@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import importlib
-import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -22,6 +21,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from chaser.audit import Thresholds
 from chaser.errors import ChaserError
 from chaser.rules import DEFAULT_PLACEHOLDERS, Rule, parse_condition
+from chaser.tomlplace import Where, find_line, toml_error
+
+__all__ = ["Where", "find_line", "load", "parse", "toml_error"]  # Where: for connector parsers
 
 SOURCE_KINDS = ("demo", "csv", "salesforce", "hubspot")
 
@@ -101,131 +103,6 @@ class Settings:
 # A parser takes (table, Where) and returns its settings object, raising via where.fail().
 SOURCE_SECTIONS: dict[str, Callable[[dict, Where], Any]] = {}
 
-
-class Where:
-    """Names a place in a config file for error messages: file, line, dotted key."""
-
-    def __init__(self, path: Path, text: str, key: str = "") -> None:
-        self.path, self.text, self.key = path, text, key
-
-    def at(self, key: str) -> Where:
-        return Where(self.path, self.text, f"{self.key}.{key}" if self.key else key)
-
-    def item(self, i: int) -> Where:
-        return Where(self.path, self.text, f"{self.key}[{i}]")
-
-    def line(self) -> int | None:
-        return find_line(self.text, self.key)
-
-    def fail(self, what: str) -> ChaserError:
-        line = self.line()
-        place = f"{self.path}:{line}" if line else str(self.path)
-        return ChaserError(f"{place}: key '{self.key}': {what}" if self.key else f"{place}: {what}")
-
-    # typed getters ------------------------------------------------------------------------
-    def table(self, raw: dict, allowed: set[str], required: set[str] = frozenset()) -> dict:
-        if not isinstance(raw, dict):
-            raise self.fail("must be a table")
-        for k in raw:
-            if k not in allowed:
-                raise self.at(k).fail(f"unknown key (allowed here: {', '.join(sorted(allowed))})")
-        for k in sorted(required):
-            if k not in raw:
-                raise self.at(k).fail("is required")
-        return raw
-
-    def string(self, raw: dict, key: str, default: str | None = None) -> str | None:
-        if key not in raw:
-            return default
-        v = raw[key]
-        if not isinstance(v, str) or not v.strip():
-            raise self.at(key).fail(f"must be a non-empty string, not {_show(v)}")
-        return v
-
-    def number(self, raw: dict, key: str, default: Decimal | None, minimum: float = 0
-               ) -> Decimal | None:
-        if key not in raw:
-            return default
-        v = raw[key]
-        if isinstance(v, bool) or not isinstance(v, int | float | str):
-            raise self.at(key).fail(f"must be a number, not {_show(v)}")
-        try:
-            d = Decimal(str(v))
-        except InvalidOperation:
-            raise self.at(key).fail(f"must be a number, not {_show(v)}") from None
-        if not d.is_finite() or d < Decimal(str(minimum)):
-            raise self.at(key).fail(f"must be a number >= {minimum}, not {_show(v)}")
-        return d
-
-    def integer(self, raw: dict, key: str, default: int | None, lo: int, hi: int) -> int | None:
-        if key not in raw:
-            return default
-        v = raw[key]
-        if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
-            raise self.at(key).fail(f"must be a whole number from {lo} to {hi}, not {_show(v)}")
-        return v
-
-    def boolean(self, raw: dict, key: str, default: bool) -> bool:
-        if key not in raw:
-            return default
-        if not isinstance(raw[key], bool):
-            raise self.at(key).fail(f"must be true or false, not {_show(raw[key])}")
-        return raw[key]
-
-    def strings(self, raw: dict, key: str, default: tuple[str, ...] | None = None
-                ) -> tuple[str, ...] | None:
-        if key not in raw:
-            return default
-        v = raw[key]
-        if not isinstance(v, list) or not all(isinstance(s, str) and s.strip() for s in v):
-            raise self.at(key).fail(f"must be a list of non-empty strings, not {_show(v)}")
-        return tuple(v)
-
-    def path_of(self, raw: dict, key: str) -> Path:
-        """A path relative to the config file's own folder."""
-        p = Path(self.string(raw, key)).expanduser()
-        return p if p.is_absolute() else (self.path.parent / p)
-
-
-def _show(v: object) -> str:
-    return repr(v) if not isinstance(v, dict | list) else type(v).__name__
-
-
-def find_line(text: str, dotted: str) -> int | None:
-    """Best-effort line of a dotted key ("source.csv.objects[1].owner") in TOML text.
-
-    tomllib keeps no positions, so walk the table headers. A key that is absent (or sits in an
-    inline table) falls back to its parent's line, then to its table's header line."""
-    segs = re.findall(r"([^.\[\]]+)(?:\[(\d+)\])?", dotted)
-    lines = text.splitlines()
-    for cut in range(len(segs), 0, -1):
-        n = _locate(lines, segs[:cut])
-        if n:
-            return n
-    return None
-
-
-def _locate(lines: list[str], segs: list[tuple[str, str]]) -> int | None:
-    for k in range(len(segs), -1, -1):  # segs[:k] is the table, the rest the key inside it
-        table = ".".join(name for name, _ in segs[:k])
-        idx = int(segs[k - 1][1]) if k and segs[k - 1][1] else None
-        key = ".".join(name for name, _ in segs[k:])
-        current, seen = "", -1
-        for n, line in enumerate(lines, start=1):
-            s = line.strip()
-            if s.startswith("["):
-                current = s.strip("[] ").replace('"', "")
-                if current == table:
-                    seen += 1
-                    if not key and (idx is None or seen == idx):
-                        return n
-                continue
-            here = current == table and (idx is None or seen == idx)
-            if key and here and "=" in s and s.split("=", 1)[0].strip().strip('"') == key:
-                return n
-    return None
-
-
 # ---- loading ------------------------------------------------------------------------------
 
 TOP_KEYS = {"source", "rules", "placeholders", "tiers", "costs", "admin"}
@@ -246,7 +123,7 @@ def load(path: Path) -> Settings:
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise ChaserError(f"{path}: invalid TOML: {e}") from None
+        raise ChaserError(toml_error(path, text, str(e))) from None
     return parse(raw, path, text)
 
 
@@ -276,12 +153,15 @@ def parse(raw: dict, path: Path, text: str = "") -> Settings:
         if kind not in source:
             raise src.at(kind).fail(f"is required when kind = \"{kind}\"")
         connector = SOURCE_SECTIONS[kind](source[kind], src.at(kind))
+    rules = _rules(raw.get("rules", []), top.at("rules"))
+    if csv is not None:
+        _check_rule_objects(rules, csv, top.at("rules"))
     return Settings(
         path=path,
         kind=kind,
         csv=csv,
         connector=connector,
-        rules=_rules(raw.get("rules", []), top.at("rules")),
+        rules=rules,
         placeholders=_placeholders(raw.get("placeholders", {}), top.at("placeholders")),
         tiers=_tiers(raw.get("tiers", {}), top.at("tiers")),
         costs=_costs(raw.get("costs", {}), top.at("costs")),
@@ -337,8 +217,19 @@ def _rules(raw: object, where: Where) -> tuple[Rule, ...]:
         if not require:
             raise w.at("require").fail("must name at least one field")
         when = parse_condition(r["when"], w.at("when").fail) if "when" in r else None
-        rules.append(Rule(w.string(r, "object"), require, when))
+        rules.append(Rule(w.string(r, "object"), require, when, origin=w.place()))
     return tuple(rules)
+
+
+def _check_rule_objects(rules: tuple[Rule, ...], csv: CsvSource, where: Where) -> None:
+    """A rule on an object no CSV file holds would check nothing, and every person would look
+    complete: a typo in `object` must be an error, not a silent 100%."""
+    objects = [o.object for o in csv.objects]
+    for i, rule in enumerate(rules):
+        if rule.object not in objects:
+            raise where.item(i).at("object").fail(
+                f"no [[source.csv.objects]] has object {rule.object!r} "
+                f"(objects: {', '.join(dict.fromkeys(objects))})")
 
 
 def _placeholders(raw: dict, where: Where) -> tuple[str, ...]:

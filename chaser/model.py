@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import NamedTuple
 
 NO_TEAM = "(no team)"
+_TENTH = Decimal("0.1")
 
 
 class Tier(StrEnum):
@@ -105,6 +107,7 @@ class Layout:
     name: int | None = None
     modified: int | None = None
     url_template: str | None = None  # e.g. "https://acme.my.salesforce.com/{id}"
+    source: str | None = None  # what the rows come from, for messages (e.g. the CSV file)
 
     def index(self) -> dict[str, int]:
         return {c: i for i, c in enumerate(self.columns)}
@@ -147,7 +150,10 @@ class Tally:
         """Share of records without gaps, one decimal; None when there are no records."""
         if not self.records:
             return None
-        return round(100.0 * (self.records - self.records_with_gaps) / self.records, 1)
+        # Exact, and half up as a hand calculation or Excel's ROUND does: float round() would
+        # give 90.2 for 361 of 400 records (90.25 rounds half to even).
+        pct = Decimal(100 * (self.records - self.records_with_gaps)) / Decimal(self.records)
+        return float(pct.quantize(_TENTH, rounding=ROUND_HALF_UP))
 
     def add(self, other: Tally) -> None:
         self.records += other.records

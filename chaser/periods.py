@@ -7,10 +7,12 @@ A Period is [start, end): aware datetimes, end exclusive, so adjacent periods ne
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from chaser.errors import ChaserError
 
@@ -22,9 +24,33 @@ def zone(name: str | None) -> tzinfo:
     """The configured zone, or the machine's local zone when none is configured."""
     if name:
         return ZoneInfo(name)
-    local = datetime.now().astimezone().tzinfo
-    assert local is not None
-    return local
+    return local_zone()
+
+
+_UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/Universal", "Universal", "Etc/Zulu", "Zulu",
+                        "Etc/UCT", "UCT"})
+
+
+def local_zone() -> tzinfo:
+    """The machine's zone with its daylight-saving rules. `datetime.now().astimezone()` gives
+    only today's offset: in Berlin in November that is +01:00 for July too, which would cut
+    every summer period an hour wrong. So find the IANA zone as libc does: $TZ, then
+    /etc/localtime; fall back to today's offset where neither names one (e.g. Windows)."""
+    fixed = datetime.now().astimezone().tzinfo
+    assert fixed is not None
+    key = os.environ.get("TZ", "").lstrip(":")
+    if not key:
+        with contextlib.suppress(OSError):
+            key = os.path.realpath("/etc/localtime")
+    if "zoneinfo/" in key:  # a path to a zone file
+        key = key.split("zoneinfo/", 1)[1]
+    try:
+        found = ZoneInfo(key) if key else None
+    except (ZoneInfoNotFoundError, ValueError):  # e.g. a POSIX rule string: libc's reading
+        found = None
+    if found is None or key in _UTC_NAMES:  # plain UTC keeps reading "UTC"
+        return fixed
+    return found
 
 
 @dataclass(frozen=True, slots=True)

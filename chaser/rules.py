@@ -36,7 +36,9 @@ class Rule:
     object: str
     require: tuple[str, ...]
     when: Condition | None = None
-    origin: str = "config"  # "config", or where the source said so (e.g. "describe")
+    # Where the rule was written, for messages: a config file's place ("chaser.toml:12: key
+    # 'rules[0].require'"), or what the source said (e.g. "describe"); "" when unknown.
+    origin: str = ""
 
 
 class Blank:
@@ -96,8 +98,10 @@ def resolve_fields(rules: Iterable[Rule], layout: Layout) -> dict[str, int]:
             col = index.get(name, folded.get(name.strip().casefold()))
             if col is None:
                 shown = ", ".join(c for c in layout.columns if c) or "none"
-                raise ChaserError(f"a rule on {layout.object} names field {name!r}, which the "
-                                  f"source does not have (fields: {shown})")
+                where = f"{rule.origin}: " if rule.origin else ""
+                source = layout.source or "the source"
+                raise ChaserError(f"{where}a rule on {layout.object} names field {name!r}, which "
+                                  f"{source} does not have (fields: {shown})")
             out[name] = col
     return out
 

@@ -18,6 +18,8 @@ from chaser.errors import ChaserError
 
 SERVICE = "chaser"
 ENV_TOKENS = {"salesforce": "CHASER_SALESFORCE_TOKEN", "hubspot": "CHASER_HUBSPOT_TOKEN"}
+MASK = "***"
+_SEEN: set[str] = set()  # secrets this process has handled, for `redact`
 
 
 def _name(source: str, secret: str) -> str:
@@ -39,11 +41,22 @@ def get(source: str, secret: str = "token") -> tuple[str | None, str]:
     except KeyringError:
         value = None
     if value:
+        _SEEN.add(value)
         return value, "keyring"
     env = ENV_TOKENS.get(source) if secret == "token" else None
     if env and os.environ.get(env):
+        _SEEN.add(os.environ[env])
         return os.environ[env], "environment"
     return None, ""
+
+
+def redact(text: str) -> str:
+    """`text` with every secret this process has read or stored (and the token environment
+    variables' values) masked: for messages about the unexpected, such as an internal error."""
+    found = set(_SEEN) | {os.environ.get(env, "") for env in ENV_TOKENS.values()}
+    for value in sorted((v for v in found if len(v) >= 4), key=len, reverse=True):
+        text = text.replace(value, MASK)
+    return text
 
 
 def require(source: str, secret: str = "token") -> str:
@@ -57,6 +70,7 @@ def require(source: str, secret: str = "token") -> str:
 
 
 def put(source: str, secret: str, value: str) -> None:
+    _SEEN.add(value)
     try:
         keyring.set_password(SERVICE, _name(source, secret), value)
     except KeyringError as e:

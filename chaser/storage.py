@@ -56,7 +56,10 @@ def ensure_dir(path: Path) -> None:
         try:
             os.mkdir(p, DIR_MODE)
         except FileExistsError:
-            continue  # another process made it first
+            if p.is_dir():
+                continue  # another process made it first
+            raise ChaserError(f"cannot create folder {p}: a file of that name is in the way "
+                              "(move it away)") from None
         except OSError as e:
             raise ChaserError(f"cannot create folder {p}: {e.strerror or e}") from e
         _fsync_dir(p.parent)

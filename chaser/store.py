@@ -48,7 +48,8 @@ def _dt(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text).astimezone(UTC)
 
 
-def _month(at: datetime) -> str:
+def chase_month(at: datetime) -> str:
+    """The month file ("2026-11") a chase at `at` is kept in: its UTC month."""
     return at.astimezone(UTC).strftime("%Y-%m")
 
 
@@ -86,7 +87,7 @@ def _encode_chase(d: Mapping[str, Any], now: datetime) -> tuple[str, dict]:
         "voided_at": None if voided_at is None else _iso(voided_at, "voided_at"),
         "void_reason": reason,
     }
-    return _month(at), doc
+    return chase_month(at), doc
 
 
 def _chase_id(part: str, n: int | str) -> str:
@@ -175,6 +176,10 @@ class Store:
             raise ValueError(f"snapshot id {snapshot_id!r} is not a safe file name")
         return self.root / "snapshots" / f"{snapshot_id}.json"
 
+    def chase_months(self) -> list[str]:
+        """The months ("2026-11") that have a chase file, oldest first."""
+        return self._partitions()
+
     def _partitions(self) -> list[str]:
         folder = self.root / "chases"
         if not folder.is_dir():
@@ -220,10 +225,10 @@ class Store:
     def chases(self, since: datetime | None = None, until: datetime | None = None, *,
                include_voided: bool = True) -> list[Chase]:
         """Chases with since <= at < until, sorted by (at, id); reads only the months needed."""
-        first = None if since is None else _month(_require_aware(since, "since"))
+        first = None if since is None else chase_month(_require_aware(since, "since"))
         # `until` is exclusive: a chase at exactly 1 Dec 00:00 is not in [.., 1 Dec).
-        last = None if until is None else _month(_require_aware(until, "until")
-                                                 - timedelta(microseconds=1))
+        last = None if until is None else chase_month(_require_aware(until, "until")
+                                                      - timedelta(microseconds=1))
         found: list[Chase] = []
         for part in self._partitions():
             if (first is not None and part < first) or (last is not None and part > last):

@@ -12,14 +12,14 @@ import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from chaser.audit import Auditor, org_tally
+from chaser.audit import Auditor, org_tally, unblamed_note
 from chaser.config import Settings
 from chaser.connectors.base import Cancel, Connector, Progress, ProgressFn, no_progress
 from chaser.model import Snapshot
 from chaser.rules import Blank
-from chaser.store import Store
+from chaser.store import Store, chase_month
 
 # Connectors register a factory here by kind (salesforce/hubspot add theirs in their modules).
 FACTORIES: dict[str, Callable[[Settings, Store, bool], Connector]] = {}
@@ -43,6 +43,9 @@ def make_connector(settings: Settings, store: Store, *, now: datetime, full: boo
     return FACTORIES[settings.kind](settings, store, full)
 
 
+LAST_SYNC = "last_sync"  # store meta key: what the last successful sync said
+
+
 def snapshot_id(at: datetime) -> str:
     return at.strftime("%Y%m%dT%H%M%S%fZ")
 
@@ -58,9 +61,15 @@ class SyncResult:
         snap = self.snapshot
         org = org_tally(snap)
         pct = f"{org.completeness_pct:.1f}%" if org.completeness_pct is not None else "n/a"
-        return (f"synced {snap.source}: {snap.records:,} records in {len(snap.objects)} "
-                f"objects, {len(snap.people)} people, {len(snap.gaps):,} records with gaps, "
-                f"completeness {pct} ({self.seconds:.1f} s, snapshot {snap.id})")
+        # Records and gaps count every record; completeness only the records people own (as
+        # `chaser gaps` does): say what it leaves out, in the words the gaps table uses.
+        note = unblamed_note(snap)
+        scope = f"; {note[0].lower()}{note[1:]}" if note else ""
+        objects = len(snap.objects)
+        return (f"synced {snap.source}: {snap.records:,} records in {objects} "
+                f"object{'s' if objects != 1 else ''}, {len(snap.people)} people, "
+                f"{len(snap.gaps):,} records with gaps, completeness {pct}{scope} "
+                f"({self.seconds:.1f} s, snapshot {snap.id})")
 
 
 def take_snapshot(connector: Connector, settings: Settings, *, now: datetime,
@@ -112,7 +121,11 @@ def sync(settings: Settings, store: Store, *, now: datetime, progress: ProgressF
             commit()
     finally:
         connector.close()
-    return SyncResult(snapshot, time.perf_counter() - started, notes)
+    result = SyncResult(snapshot, time.perf_counter() - started, notes)
+    # Kept so `chaser status` and the TUI can say later what the last sync found (API usage).
+    store.set_meta(LAST_SYNC, {"at": now.isoformat(), "source": snapshot.source,
+                               "summary": result.summary(), "notes": list(notes)})
+    return result
 
 
 def seed_demo(settings: Settings, store: Store, now: datetime) -> bool:
@@ -122,10 +135,18 @@ def seed_demo(settings: Settings, store: Store, now: datetime) -> bool:
         return False
     from chaser.connectors.demo import DemoConnector, demo_chases, weekly_history
 
+    # Seeding takes a second: a Ctrl-C may stop it anywhere, and the next run starts again.
+    # So it skips what an earlier run stored (each write is whole): weeks that have a
+    # snapshot, months that have a chase file. Otherwise the history would hold every chase
+    # twice and the costs would double.
+    taken = [s.taken_at for s in store.snapshot_history()]
     for at in weekly_history(now):
+        if any(abs(at - t) < timedelta(days=3) for t in taken):
+            continue
         connector = DemoConnector(now=now, as_of=at)
         store.save_snapshot(take_snapshot(connector, settings, now=at))
-    store.add_chases(demo_chases(now))
+    months = set(store.chase_months())
+    store.add_chases(c for c in demo_chases(now) if chase_month(c["at"]) not in months)
     store.save_snapshot(take_snapshot(DemoConnector(now=now), settings, now=now))
     store.set_meta("demo_seeded", now.isoformat())
     return True

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import getpass
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -28,7 +28,9 @@ MIN_MINUTES, MAX_MINUTES = 1, 600
 def validate_minutes(value: object) -> int:
     """The one rule for chase minutes: a whole number from 1 to 600."""
     text = str(value).strip()
-    if not text.isdigit() or not MIN_MINUTES <= int(text) <= MAX_MINUTES:
+    # ASCII digits only: str.isdigit() also accepts "²" or "５", which int() then refuses or
+    # reads in a way nobody typing minutes meant.
+    if not (text.isascii() and text.isdigit()) or not MIN_MINUTES <= int(text) <= MAX_MINUTES:
         raise ChaserError(f"minutes must be a whole number from {MIN_MINUTES} to {MAX_MINUTES}, "
                           f"not {text!r}")
     return int(text)
@@ -73,13 +75,21 @@ class Workspace:
         snap = self.store.latest_snapshot()
         return snap if snap is not None else self.sync().snapshot
 
+    def summary(self) -> Snapshot:
+        """The latest snapshot without its gap list (people and tallies only): enough to find a
+        person or a field, and cheap however many gaps the org has."""
+        if self.is_demo:
+            seed_demo(self.settings, self.store, self.now())
+        history = self.store.snapshot_history()
+        return history[-1] if history else self.sync().snapshot
+
     def people(self) -> list[PersonRow]:
         return person_rows(self.snapshot(), self.settings.tiers)
 
     # ---- people -----------------------------------------------------------------------------
     def find_person(self, text: str, people: Sequence[Person] | None = None) -> Person:
         """By key, name (any case) or email; unknown or ambiguous names list the candidates."""
-        people = list(people if people is not None else self.snapshot().people)
+        people = list(people if people is not None else self.summary().people)
         hits = [p for p in people if p.matches(text)]
         exact = [p for p in hits if p.key == text.strip()]
         if len(exact) == 1 or len(hits) == 1:
@@ -92,15 +102,33 @@ class Workspace:
         names = {p.name.casefold(): p for p in people}
         near += [names[n] for n in difflib.get_close_matches(folded, list(names), n=5, cutoff=0.6)
                  if names[n] not in near]
-        hint = ("; did you mean: " + ", ".join(p.name for p in near[:5])) if near else ""
+        hint = ("; did you mean: " + ", ".join(p.name for p in near[:5]) if near else
+                f"; no key, name or email of the {len(people)} people matches it")
         raise ChaserError(f"unknown person {text!r}{hint}")
+
+    def people_with(self, keys: Iterable[str], snapshot: Snapshot | None = None) -> list[Person]:
+        """The latest snapshot's people, plus each of `keys` it does not know (someone chased
+        who has since left the CRM) as the newest earlier snapshot knew them, else by key: the
+        chase log outlives the people in it, and must stay searchable by who was chased."""
+        people = list((snapshot or self.snapshot()).people)
+        missing = set(keys) - {p.key for p in people}
+        if missing:
+            for old in reversed(self.store.snapshot_history()):
+                for p in old.people:
+                    if p.key in missing:
+                        people.append(p)
+                        missing.discard(p.key)
+                if not missing:
+                    break
+            people += [Person(key, key) for key in sorted(missing)]
+        return people
 
     # ---- chases -----------------------------------------------------------------------------
     def known_fields(self) -> list[str]:
         names: dict[str, None] = {}
         for rule in self.settings.rules:
             names.update(dict.fromkeys(rule.require))
-        for tally in self.snapshot().tallies.values():
+        for tally in self.summary().tallies.values():
             names.update(dict.fromkeys(tally.by_field))
         return list(names)
 

@@ -10,7 +10,9 @@ exactly what the client asked for. Run it as a script for the benchmark:
     python tests/hubspot_server.py --records 100000 [--owners 60] [--port 0]
 
 prints `READY <base url>` and serves until stdin closes. POST /_test/change {"count": n}
-touches n records per object; GET /_test/log?since=i returns the log from entry i.
+touches n records per object; GET /_test/log?since=i returns the log from entry i. To try
+chaser against it by hand, `python -m tests.servers hubspot` (tests/servers/__main__.py) adds
+more controls (faults, request statistics: servers/admin.py).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ PORTAL = 4242
 BASE_TIME = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
 CHANGE_TIME = datetime(2026, 11, 19, 6, 0, tzinfo=UTC)  # before the tests' pinned NOW
 MODIFIED = {"contacts": "lastmodifieddate"}
+TOGGLED = {"deals": "amount", "contacts": "phone", "companies": "industry"}  # by /_test/change
 TYPES = ("deals", "contacts", "companies", "tickets")
 
 
@@ -89,6 +92,11 @@ class FakeHubSpot:
         self.lock = threading.Lock()
         self._ids: dict[str, list[int]] = {}  # sorted ids per type, for cursors
         self._tick = 0
+        self.live_clock = False  # True: changes carry the wall-clock time, as in a real portal
+        self.burst_until = 0.0  # time.monotonic() until which record reads answer 429/503
+        self.burst_served = 0
+        self.daily_limit, self.daily_used = 250_000, 1_000  # X-HubSpot-RateLimit-Daily[-...]
+        self._last_change: datetime | None = None
         self.server: ThreadingHTTPServer | None = None
         self.url = ""
 
@@ -115,7 +123,13 @@ class FakeHubSpot:
             self._tick += 1
             rec = self.records[obj][rid]
             rec["properties"].update(props)
-            rec["properties"][modified_of(obj)] = iso(CHANGE_TIME + timedelta(seconds=self._tick))
+            at = CHANGE_TIME + timedelta(seconds=self._tick)
+            if self.live_clock:  # now, and never two changes in the same millisecond
+                at = datetime.now(UTC)
+                if self._last_change and at <= self._last_change:
+                    at = self._last_change + timedelta(milliseconds=1)
+                self._last_change = at
+            rec["properties"][modified_of(obj)] = iso(at)
 
     def archive(self, obj: str, rid: str) -> None:
         with self.lock:
@@ -129,14 +143,14 @@ class FakeHubSpot:
         return [h for h in self.log if path in h.path and method in (None, h.method)]
 
     # ---- serving ------------------------------------------------------------------------
-    def start(self) -> str:
+    def start(self, port: int = 0) -> str:
         fake = self
 
         class Handler(_Handler):
             pass
 
         Handler.fake = fake
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)  # loopback only
         self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
                          daemon=True).start()
@@ -159,6 +173,9 @@ class FakeHubSpot:
                 ) -> tuple[int, object, str | None]:
         """(status, JSON body, fault kind for the transport) for one request."""
         with self.lock:
+            if path.startswith("/crm/v3/objects/") and time.monotonic() < self.burst_until:
+                self.burst_served += 1  # an outage: 429, 503, 429, ... until it ends
+                return _fault("429" if self.burst_served % 2 else "503")
             for f in self.faults:
                 if f.path in path and f.method in (None, method) and f.times > 0:
                     f.seen += 1
@@ -264,18 +281,27 @@ class FakeHubSpot:
     # ---- test-only control, used by the benchmark --------------------------------------
     def control(self, method, path, query, body):
         if path == "/_test/change" and method == "POST":  # n records in all, spread evenly
-            n, objs = int((body or {}).get("count", 0)), sorted(self.records)
+            n = int((body or {}).get("count", query.get("count", 0)))
+            objs = sorted(o for o in self.records if self.records[o])
+            changed = {}
             for j, obj in enumerate(objs):
                 share = n // len(objs) + (j < n % len(objs))
-                ids = self._sorted_ids(obj)
-                for k in ids[:: max(1, len(ids) // max(share, 1))][:share]:
-                    self.change(obj, str(k), amount=None if k % 2 else "250")
-            return 200, {"changed": n}, None
+                table = self.records[obj]
+                ids = [i for i in self._sorted_ids(obj) if not table[str(i)]["archived"]]
+                prop = TOGGLED.get(obj, "amount")  # a property the rules read: gaps move
+                picked = ids[:: max(1, len(ids) // max(share, 1))][:share]
+                for k in picked:
+                    old = self.records[obj][str(k)]["properties"].get(prop)
+                    self.change(obj, str(k), **{prop: "250" if old in (None, "") else None})
+                changed[obj] = len(picked)
+            return 200, {"changed": sum(changed.values()), "objects": changed}, None
         if path == "/_test/log":
             since = int(query.get("since", "0"))
             return 200, [[h.method, h.path, h.query.get("archived", ""), h.status, h.results]
                          for h in self.log[since:]], None
-        return 404, _error("no such control", "OBJECT_NOT_FOUND"), None
+        from servers.admin import hs_control  # the hand-testing controls
+
+        return hs_control(self, method, path, query, body)
 
 
 def _key(value):
@@ -377,6 +403,12 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", "application/json;charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
+        if not url.path.startswith("/_test/") and not url.path.endswith("/search"):
+            with fake.lock:  # private apps get the daily figures; search answers carry none
+                fake.daily_used += 1
+                left = max(0, fake.daily_limit - fake.daily_used)
+            self.send_header("X-HubSpot-RateLimit-Daily", str(fake.daily_limit))
+            self.send_header("X-HubSpot-RateLimit-Daily-Remaining", str(left))
         self.end_headers()
         if fault == "truncate":  # promise the whole body, send half, hang up
             self.wfile.write(data[: len(data) // 2])

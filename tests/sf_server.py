@@ -5,7 +5,10 @@ paging, Sforce-Limit-Info on every answer, and injectable faults (error bodies, 
 a connection dropped mid-body). The org lives in servers/sf_org.py, SOQL in servers/sf_soql.py.
 
 Bound to 127.0.0.1 only, threads are daemons, idle connections time out after a few seconds,
-and the whole server stops itself after `lifetime` seconds whatever the test does.
+and the whole server stops itself after `lifetime` seconds whatever the test does. To try
+chaser against it by hand: `python -m tests.servers salesforce` (tests/servers/__main__.py);
+its /_test/ control endpoints (change records, inject faults, read the log) are in
+servers/admin.py.
 """
 
 from __future__ import annotations
@@ -60,6 +63,11 @@ class Handler(BaseHTTPRequestHandler):
         self.query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
         length = int(self.headers.get("Content-Length") or 0)
         self.body = self.rfile.read(length) if length else b""
+        if parts.path.startswith("/_test/"):  # the tester's controls: not logged, not counted
+            from servers.admin import sf_control
+
+            self._send(*sf_control(self.org, method, parts.path, self.query), {}, False)
+            return
         entry = {"method": method, "path": parts.path, "kind": "other", "object": None,
                  "status": 0, "t": time.monotonic(), "query": self.query,
                  "ua": self.headers.get("User-Agent")}
@@ -135,13 +143,17 @@ class Handler(BaseHTTPRequestHandler):
             with org.lock:
                 org.cursors[cursor] = (obj, fields, records, self._batch())
             entry["rows"] = len(records)
-            return 200, self._page(cursor, 0), headers
+            page = self._page(cursor, 0)
+            entry["records"] = len(page["records"])
+            return 200, page, headers
         if kind == "query-more":
             m = re.fullmatch(rf"{data}/query/(01g\w+)-(\d+)", path)
             if m[1] not in org.cursors:
                 return 400, [{"message": "invalid query locator",
                               "errorCode": "INVALID_QUERY_LOCATOR"}], headers
-            return 200, self._page(m[1], int(m[2])), headers
+            page = self._page(m[1], int(m[2]))
+            entry["records"] = len(page["records"])
+            return 200, page, headers
         if kind.startswith("bulk"):
             return self._bulk(kind, path, headers)
         return 404, [{"message": "The requested resource does not exist",
@@ -243,10 +255,10 @@ class SfServer:
     """`with SfServer(org) as server:` serves `org` at server.url until the block ends (or
     `lifetime` seconds pass)."""
 
-    def __init__(self, org: Org, lifetime: float = 120.0) -> None:
+    def __init__(self, org: Org, lifetime: float = 120.0, port: int = 0) -> None:
         self.org = org
         handler = type("BoundHandler", (Handler,), {"org": org})
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)  # loopback only
         self.httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self._thread = threading.Thread(target=self.httpd.serve_forever,
@@ -296,6 +308,27 @@ require = ["Email", "Title", "Account.Name"]
 [[rules]]
 object = "Lead"
 require = ["Email", "Phone", "LeadSource"]
+"""
+
+
+# What `rules_from_describe = true` adds for the sample org (the fields its describe marks
+# createable, not nillable, not defaulted): a CSV import needs them spelled out.
+DESCRIBE_RULES = """
+[[rules]]
+object = "Opportunity"
+require = ["Name", "StageName", "CloseDate"]
+
+[[rules]]
+object = "Account"
+require = ["Name"]
+
+[[rules]]
+object = "Contact"
+require = ["LastName"]
+
+[[rules]]
+object = "Lead"
+require = ["LastName", "Company"]
 """
 
 

@@ -76,3 +76,11 @@ def test_open_directory_makes_people_of_owners():
     assert [p.key for p in snap.people] == ["Zed"]
     assert snap.tallies["Zed"].records_with_gaps == 1
     assert snap.buckets[Bucket.UNKNOWN.value].records == 1
+
+
+def test_completeness_rounds_half_up_like_a_hand_calculation():
+    assert Tally(400, 39).completeness_pct == 90.3  # 90.25: float round() said 90.2
+    assert Tally(400, 399).completeness_pct == 0.3  # 0.25
+    assert Tally(400, 1).completeness_pct == 99.8  # 99.75
+    assert Tally(3, 1).completeness_pct == 66.7 and Tally(3, 2).completeness_pct == 33.3
+    assert tier_of(Tally(2000, 101), Thresholds(95, 70)) is Tier.GRADE_A  # 94.95 -> 95.0

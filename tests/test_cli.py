@@ -253,3 +253,18 @@ def test_no_subcommand_without_tui_prints_help_or_runs(capsys):
     with pytest.raises(SystemExit) as e:
         main(["--help"])
     assert e.value.code == 0
+
+
+def test_config_before_the_subcommand_counts(capsys, small_config):
+    code, out, _ = run(capsys, "--config", str(small_config), "gaps", "--format", "csv")
+    assert code == 0 and "Ann Lee" in out
+    code, _, err = run(capsys, "--demo", "gaps", "--config", str(small_config))
+    assert code == 2 and "--config and --demo cannot be used together" in err
+
+
+def test_status_says_what_the_last_sync_found(capsys, small_config):
+    code, out, _ = run(capsys, "status", "--config", str(small_config))
+    assert code == 0 and "source:     csv" in out and "last sync:  never" in out
+    run(capsys, "sync", "--config", str(small_config))
+    code, out, _ = run(capsys, "status", "--config", str(small_config))
+    assert code == 0 and "last sync:  2026-11-20" in out and "synced CSV" in out

@@ -130,3 +130,25 @@ def test_find_line():
     assert config.find_line(text, "b[1].y") == 6
     assert config.find_line(text, "b[1].z.q") == 7
     assert config.find_line(text, "b[0].missing") == 3
+
+
+def test_a_key_or_table_given_twice_is_named(tmp_path):
+    msg = error_of(tmp_path, GOOD.replace('key = "sales_agent"', 'key = "a"\nkey = "b"'))
+    assert msg.startswith(f"{tmp_path / 'chaser.toml'}:7: key 'source.csv.people.key' is given "
+                          "twice")
+    msg = error_of(tmp_path, GOOD + "[tiers]\nmoderate = 50\n")
+    assert ":40: table [tiers] is declared twice" in msg
+    msg = error_of(tmp_path, GOOD.replace("grade_a = 90", "grade_a = 90\ngrade_a = 91"))
+    assert ":32: key 'tiers.grade_a' is given twice" in msg
+
+
+def test_rules_remember_where_they_were_written(tmp_path):
+    s = config.load(write(tmp_path, GOOD))
+    assert [r.origin for r in s.rules] == [f"{tmp_path / 'chaser.toml'}:17: key 'rules[0]'",
+                                           f"{tmp_path / 'chaser.toml'}:22: key 'rules[1]'"]
+
+
+def test_a_rule_on_an_object_without_a_csv_file_is_an_error(tmp_path):
+    msg = error_of(tmp_path, GOOD.replace('object = "Opportunity"\nrequire = ["close_date"',
+                                          'object = "opportunity"\nrequire = ["close_date"'))
+    assert ":23: key 'rules[1].object': no [[source.csv.objects]] has object 'opportunity'" in msg

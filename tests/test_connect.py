@@ -10,6 +10,7 @@ import tomllib
 import keyring
 import keyring.backends.fail
 import pytest
+from servers.guard import loopback_only  # noqa: F401 - autouse: tests stay on loopback
 from sf_server import CLIENT_ID, CLIENT_SECRET, REFRESH, TOKEN, SfServer, make_org, scaled
 
 from chaser import config, secrets
@@ -152,6 +153,8 @@ def test_no_keyring_explains_the_environment_variable(server, tmp_path, monkeypa
     out = capsys.readouterr().out
     assert "no OS keyring" in out and "CHASER_SALESFORCE_TOKEN" in out
     assert "Connection not tested" in out
+    assert "Next: set CHASER_SALESFORCE_TOKEN, then `chaser sync`." in out
+    assert "export CHASER_SALESFORCE_TOKEN='...'" in out  # single quotes: tokens hold a "!"
     assert not any("token" in p.lower() and "Access" in p for p in console.prompts)
     assert config.load(cfg).kind == "salesforce"
     # with the variable set, the connection is tested and the sync reads it

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from hubspot_server import RULES_TOML, TOKEN, FakeHubSpot, iso, seed
+from servers.guard import loopback_only  # noqa: F401 - autouse: tests stay on loopback
 
 from chaser import clock, config, secrets, sync
 from chaser.connectors.base import (
@@ -279,7 +280,7 @@ def test_a_failed_sync_names_object_and_page_and_moves_nothing(env, fake, tmp_pa
     fake.fail("/objects/contacts/search", "503", times=50)
     with pytest.raises(ConnectorError) as e:
         run()
-    assert "HubSpot contacts changes page 1: gave up after 7 attempts (HTTP 503)" in str(e.value)
+    assert "HubSpot contacts changes page 1: gave up after 9 attempts (HTTP 503)" in str(e.value)
     assert store.latest_snapshot().id == first.id
     assert {p.name: p.read_bytes() for p in (store.root / "cache").iterdir()} == cache
     fake.faults.clear()

@@ -89,3 +89,25 @@ def test_a_chase_counts_in_the_zones_month():
                  Outcome.PROMISED)
     nov = parse_period("2026-11", NOW, BERLIN)
     assert not nov.contains(edge.at) and nov.contains(edge.at - timedelta(microseconds=1))
+
+
+def test_the_local_zone_keeps_its_daylight_saving_rules(monkeypatch):
+    """With no timezone configured, a Berlin machine cuts July at +02:00 and January at +01:00,
+    whatever the offset is today (datetime.now().astimezone() knows only today's)."""
+    import time
+
+    from chaser.periods import zone
+
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    try:
+        local = zone(None)
+        assert parse_period("2026-07", NOW, local).start.astimezone(UTC) == utc(2026, 6, 30, 22)
+        assert parse_period("2026-01", NOW, local).start.astimezone(UTC) == utc(2025, 12, 31, 23)
+        assert str(local) == "Europe/Berlin"
+        monkeypatch.setenv("TZ", "UTC")
+        time.tzset()
+        assert str(zone(None)) == "UTC"
+    finally:
+        monkeypatch.undo()
+        time.tzset()

@@ -4,18 +4,21 @@ Whole syncs are in test_salesforce_sync.py."""
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 
 import httpx
 import keyring
 import keyring.backends.fail
 import pytest
+from servers.guard import loopback_only  # noqa: F401 - autouse: tests stay on loopback
 from sf_server import RULES, TOKEN, SfServer, make_org, scaled, sf_config
 
 from chaser import __version__, config, secrets
 from chaser.cli import main
 from chaser.connectors import salesforce
 from chaser.connectors.base import ConnectorError
+from chaser.connectors.http import Http
 from chaser.connectors.salesforce import SalesforceSettings, make_plan, whoami
 from chaser.connectors.salesforce_api import Flattener, SalesforceApi, csv_rows, text
 from chaser.errors import ChaserError
@@ -257,3 +260,51 @@ def test_sync_with_real_describes_merges_required_fields(tmp_path, fast):
     # Company and CloseDate come from describe only; TBD placeholders count as missing
     assert by_field.get("Company", 0) > 0 and by_field.get("CloseDate", 0) > 0
     assert {"Amount", "NextStep", "Email"} <= set(by_field)
+
+
+# ---- the shared HTTP policy ----------------------------------------------------------------
+
+def test_backoff_outlasts_a_short_outage_and_stays_bounded():
+    http = Http("https://acme.my.salesforce.com", seed=1)
+    for _ in range(50):
+        waits = [http.backoff(a, None) for a in range(http.max_retries)]
+        ceilings = [min(30.0, 0.5 * 2 ** a) for a in range(http.max_retries)]
+        assert all(c / 2 <= w <= c for w, c in zip(waits, ceilings, strict=True))
+        assert 45 <= sum(waits) <= 92  # sits out ~45 s of 429/503 whatever the dice say
+    assert http.backoff(0, 7.0) == 7.0  # a Retry-After hint is a floor
+    http.close()
+
+
+def test_an_unreachable_url_fails_fast_and_says_so():
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    slept = []
+    http = Http(f"http://127.0.0.1:{port}", sleep=slept.append)
+    with pytest.raises(ConnectorError) as e:
+        http.request("GET", "/x", what="User page 1")
+    assert str(e.value) == (f"User page 1: cannot connect to 127.0.0.1:{port} (connection "
+                            "refused); check the URL in the config and the network")
+    assert http.requests == 2 and sum(slept) < 1  # one quick retry, not a minute of backoff
+
+
+def test_a_host_that_answered_once_is_retried_through_an_outage():
+    answers = iter(["ok", "down", "down", "down", "ok"])
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if next(answers) == "down":
+            raise httpx.ConnectError("refused", request=request)
+        return httpx.Response(200, json={})
+
+    http = Http("https://acme.my.salesforce.com", transport=httpx.MockTransport(handler),
+                sleep=lambda s: None)
+    assert http.request("GET", "/a", what="a").status_code == 200
+    assert http.request("GET", "/b", what="b").status_code == 200
+    assert (http.requests, http.retries) == (5, 3)
+
+
+def test_no_test_can_reach_the_internet():
+    from servers.guard import InternetAccess
+
+    with Http("https://acme.my.salesforce.com") as http, pytest.raises(InternetAccess):
+        http.request("GET", "/services/data", what="x")

@@ -171,6 +171,36 @@ async def test_void_asks_for_a_reason_then_voids_everywhere(app):
         assert any("already VOID" in n.message for n in app._notifications)
 
 
+async def test_a_reload_keeps_the_cursor_on_its_chase(app):
+    """Voiding a chase further down reloads the log; the cursor stays on that chase."""
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_log(pilot)
+        await pilot.press("down", "down", "down")
+        row = screen.table.current
+        await pilot.press("v", *"wrong person", "enter")
+        await settle(pilot)
+        assert app.ws.store.get_chase(row.chase.id).voided
+        assert screen.table.cursor == 3 and screen.table.current.id == row.id
+        assert row.chase.id in text_of(screen, "#chase-detail")
+
+
+@pytest.mark.parametrize("key", ["l", "k"])
+async def test_screens_paint_once_on_mount(app, monkeypatch, key):
+    """ChaserScreen.on_mount paints; a subclass's on_mount must not call it again."""
+    from chaser.screens.costs import CostsScreen
+
+    calls = []
+    for cls in (ChaseLogScreen, CostsScreen):
+        real = cls.show_data
+        monkeypatch.setattr(cls, "show_data",
+                            lambda self, data, real=real: calls.append(self.id) or real(self, data))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press(key)
+        await settle(pilot)
+        assert calls == [app.screen.id]
+
+
 async def test_void_cancelled_changes_nothing(app):
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_log(pilot)

@@ -10,9 +10,10 @@ from textual.widgets import Input, OptionList, Static
 
 from chaser.app import ChaserApp
 from chaser.costs import money, period_for, summary_for
-from chaser.exports import HR_COLUMNS
+from chaser.exports import DETAIL_COLUMNS, HR_COLUMNS, hr_export
 from chaser.screens.confirm import ConfirmModal, PromptModal
 from chaser.screens.costs import CostsScreen
+from chaser.screens.export import HrExportModal
 from chaser.screens.picker import Picker
 from chaser.widgets.bar_chart import PART, Bar, BarChart, bar_cells
 
@@ -110,28 +111,57 @@ async def test_period_picker_presets_and_custom_range(app):
         assert "2026-10-01 – 2026-10-15 (custom)" in text_of(screen, "#costs-period")
 
 
-async def test_export_writes_the_hr_file_to_the_confirmed_path(app, tmp_path):
+def read_csv(path):
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw  # Excel-ready
+    return list(csv.reader(raw.decode("utf-8-sig").splitlines()))
+
+
+async def test_export_writes_both_hr_files_to_the_confirmed_paths(app, tmp_path):
     out = tmp_path / "review" / "hr.csv"
     out.parent.mkdir()
     async with app.run_test(size=SIZE) as pilot:
         await open_costs(pilot)
         await pilot.press("e")
-        prompt = app.screen
-        assert isinstance(prompt, PromptModal)
-        assert prompt.query_one(Input).value.endswith("chaser-hr-2026-11-01_2026-11-30.csv")
-        prompt.query_one(Input).value = str(out)
+        modal = app.screen
+        assert isinstance(modal, HrExportModal)
+        people, detail = modal.query_one("#export-people", Input), modal.query_one(
+            "#export-detail", Input)
+        assert people.value.endswith("chaser-hr-2026-11-01_2026-11-30.csv")
+        assert detail.value.endswith("chaser-hr-2026-11-01_2026-11-30-detail.csv")
+        people.value = str(out)  # the detail path follows until it is edited by hand
+        await pilot.pause()
+        assert detail.value == str(tmp_path / "review" / "hr-detail.csv")
         await pilot.press("enter")
         await settle(pilot)
-        assert out.exists()
         assert any(n.title == "HR export written" and str(out) in n.message
-                   for n in app._notifications)
-    raw = out.read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
-    rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
+                   and "hr-detail.csv" in n.message for n in app._notifications)
+    period = period_for(app.ws, "this-month")
+    export = hr_export(app.ws, period)
+    rows = read_csv(out)
     assert tuple(rows[0]) == HR_COLUMNS
-    cli = summary_for(app.ws, period_for(app.ws, "this-month"))
-    assert len(rows) - 1 == len(cli.by_person)
-    assert oct(out.stat().st_mode & 0o777) == "0o600"
+    assert len(rows) - 1 == len(summary_for(app.ws, period).by_person) == len(export.rows)
+    details = read_csv(out.parent / "hr-detail.csv")
+    assert tuple(details[0]) == DETAIL_COLUMNS
+    assert len(details) - 1 == len(export.detail) == export.total.chases > 0
+    for path in (out, out.parent / "hr-detail.csv"):
+        assert oct(path.stat().st_mode & 0o777) == "0o600"
+
+
+async def test_export_without_the_detail_file(app, tmp_path):
+    out = tmp_path / "review" / "hr.csv"
+    out.parent.mkdir()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_costs(pilot)
+        await pilot.press("e")
+        app.screen.query_one("#export-detail", Input).value = "custom.csv"
+        app.screen.query_one("#export-people", Input).value = str(out)
+        await pilot.pause()  # edited by hand: it no longer follows
+        assert app.screen.query_one("#export-detail", Input).value == "custom.csv"
+        app.screen.query_one("#export-detail", Input).value = ""
+        await pilot.press("enter")
+        await settle(pilot)
+    assert [p.name for p in out.parent.iterdir()] == ["hr.csv"]
 
 
 async def test_export_asks_before_replacing_a_file(app, tmp_path):
@@ -141,21 +171,23 @@ async def test_export_asks_before_replacing_a_file(app, tmp_path):
         screen = await open_costs(pilot)
         for answer in ("escape", "replace"):
             await pilot.press("e")
-            app.screen.query_one(Input).value = str(out)
+            app.screen.query_one("#export-people", Input).value = str(out)
             await pilot.press("enter")
             await settle(pilot)
             confirm = app.screen
             assert isinstance(confirm, ConfirmModal)
-            assert str(out) in confirm.body
+            assert str(out) in confirm.body and "hr-detail.csv" not in confirm.body
             if answer == "escape":
                 await pilot.press("escape")
                 await settle(pilot)
                 assert app.screen is screen
                 assert out.read_text() == "keep me\n"
+                assert not (tmp_path / "hr-detail.csv").exists()  # both files, or neither
             else:
                 await pilot.click("#confirm-yes")
                 await settle(pilot)
         assert out.read_text(encoding="utf-8-sig").startswith("person,email,team")
+        assert (tmp_path / "hr-detail.csv").exists()
 
 
 async def test_a_void_in_the_log_shows_in_costs_at_once(app):

@@ -14,7 +14,7 @@ from textual.binding import Binding
 
 import chaser.screens
 import chaser.widgets
-from chaser.widgets.table import Column, VirtualTable, fit
+from chaser.widgets.table import MAX_FLEX, Column, VirtualTable, fit
 
 
 @dataclass(frozen=True)
@@ -91,6 +91,57 @@ async def test_filter_search_cursor_and_select():
         assert "Nothing here" in t.render_line(1).text
         await pilot.press("enter")  # nothing to select: no message, no error
         assert len(app.events) == 1
+
+
+def painted(t: VirtualTable, y: int) -> str:
+    """Line y as it reaches the screen (cropped to the content width)."""
+    width = t.scrollable_content_region.width
+    return "".join(seg.text for seg in t.render_line(y))[:width]
+
+
+async def test_columns_are_laid_out_again_when_the_scrollbar_comes_and_goes():
+    """A scrollbar narrows the content without a Resize: the last column must not be cut."""
+    app = TableApp(ROWS)
+    async with app.run_test(size=(40, 10)) as pilot:
+        t = app.query_one(VirtualTable)
+        t.columns = [Column("name", "Name", lambda r: r.name, width=0),
+                     Column("n", "Void", lambda r: r.n, width=4, align="right")]
+        t.set_rows(ROWS)
+        await pilot.pause()
+        assert painted(t, 0).endswith("Void")
+        wide = t.scrollable_content_region.width
+        t.set_rows([Row(str(i), f"name {i}", i) for i in range(100)])  # now it scrolls
+        await pilot.pause()
+        assert t.scrollable_content_region.width < wide
+        assert painted(t, 0).endswith("Void")
+        assert painted(t, 1).endswith(" 0")
+        t.set_rows(ROWS)  # and back
+        await pilot.pause()
+        assert t.scrollable_content_region.width == wide
+        assert painted(t, 0).endswith("Void") and len(painted(t, 0)) == wide
+
+
+async def test_on_a_wide_terminal_numbers_stay_near_the_names():
+    app = TableApp(ROWS)
+    async with app.run_test(size=(200, 10)) as pilot:
+        t = app.query_one(VirtualTable)
+        await pilot.pause()
+        assert t._widths == [MAX_FLEX, 4]  # Name, then N right after it
+        t.set_columns([*columns()[::-1]])  # a flexible last column takes the whole width
+        await pilot.pause()
+        assert sum(t._widths) + 1 == t.scrollable_content_region.width
+
+
+async def test_a_filter_keeps_the_cursor_on_its_row():
+    app = TableApp(ROWS)
+    async with app.run_test(size=(40, 10)) as pilot:
+        t = app.query_one(VirtualTable)
+        await pilot.press("down", "down")
+        assert t.current.key == "c"
+        t.set_filter(lambda r: r.key != "a")
+        assert t.current.key == "c"
+        t.set_filter(lambda r: r.key != "c")  # gone: the top
+        assert t.cursor == 0
 
 
 async def test_big_table_paints_only_what_shows():

@@ -1,26 +1,27 @@
-"""Helpers of the TUI tests: waiting for loads and workers, a fake clock.
+"""Helpers of the TUI tests: waiting for loads and workers, a burst of keys, a fake clock.
 
-The fixtures live in tui_fixtures: prefer `pytest_plugins = ["tui_fixtures"]` in a test
-module; importing them from here by name still works (kept for the tests that do).
+The fixtures (seeded_demo, demo_ws, make_app) live in tui_fixtures: a test module loads them
+with `pytest_plugins = ["tui_fixtures"]`.
 """
 
 from __future__ import annotations
 
-import pytest
+from textual import events
 
 from chaser.workspace import Workspace
 
-pytest.register_assert_rewrite("tui_fixtures")  # it may be imported from here, before pytest
+CHARS = {"space": " ", "tab": "\t", "enter": "\r", "escape": "\x1b"}
 
 
-def __getattr__(name: str):
-    """`from tui_support import demo_ws` still works; imported lazily so that a module that
-    only wants the helpers does not import tui_fixtures before pytest can rewrite it."""
-    if name in ("demo_ws", "make_app", "seeded_demo"):
-        import tui_fixtures
-
-        return getattr(tui_fixtures, name)
-    raise AttributeError(name)
+async def burst(pilot, *keys: str) -> None:
+    """Send keys the way a terminal delivers a fast burst (``tmux send-keys c 1 2 Tab``): all
+    queued at once. ``pilot.press`` would wait for the app to go idle after each key."""
+    app = pilot.app
+    for key in keys:
+        app.post_message(events.Key(key, CHARS.get(key, key if len(key) == 1 else None)))
+    for _ in range(3):
+        await pilot.pause(0.05)
+        await settle(pilot)
 
 
 async def loaded(pilot, *, timeout: float = 10.0) -> None:

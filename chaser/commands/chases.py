@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from chaser.commands import add_format, workspace
+from chaser.costs import UNKNOWN_TEAM, team_people
 from chaser.errors import ChaserError
+from chaser.output import emit
 from chaser.periods import day_span, parse_date
 
 COLUMNS = ["id", "at", "person", "team", "channel", "minutes", "outcome", "fields", "note", "by",
@@ -37,19 +39,23 @@ def run(args) -> int:
     start = day_span(since, since, ws.tz, "").start if since else None
     end = day_span(until, until, ws.tz, "").end if until else None
     chases = ws.store.chases(start, end)
+    # Anyone chased can be named and is shown by name, also people who have left the CRM
+    # since (their team shows as costs count them: "(unknown)", no current team).
+    everyone = ws.people_with({c.person for c in chases}, snap)
+    names = {p.key: p.name for p in everyone}
     if args.person:
-        who = ws.find_person(args.person)
+        who = ws.find_person(args.person, everyone)
         chases = [c for c in chases if c.person == who.key]
-    if args.team:
-        team = args.team.casefold()
-        chases = [c for c in chases if c.person in people
-                  and people[c.person].team.casefold() == team]
+    if args.team:  # an unknown team is an error listing the teams, as in gaps and costs
+        members = {p.key for p in team_people(snap.people, args.team)}
+        chases = [c for c in chases if c.person in members]
     rows = []
     for c in chases:
         p = people.get(c.person)
         rows.append({
             "id": c.id, "at": c.at.astimezone(ws.tz).isoformat(timespec="minutes"),
-            "person": p.name if p else c.person, "team": p.team if p else "",
+            "person": p.name if p else names.get(c.person, c.person),
+            "team": p.team if p else UNKNOWN_TEAM,
             "channel": c.channel.value, "minutes": c.minutes, "outcome": c.outcome.value,
             "fields": list(c.fields), "note": c.note, "by": c.by, "voided": c.voided,
             "void_reason": c.void_reason or "",
@@ -58,8 +64,6 @@ def run(args) -> int:
         for r in rows:
             r["voided"] = "VOID" if r["voided"] else ""
     emit_columns = COLUMNS if args.format != "table" else [c for c in COLUMNS if c != "void_reason"]
-    from chaser.output import emit
-
     emit(rows, emit_columns, args.format, empty="no chases")
     return 0
 

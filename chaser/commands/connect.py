@@ -66,6 +66,7 @@ def run(args) -> int:
 
     needed = _secret_specs(module.SECRETS, answers.get("auth"))
     skip_test = args.no_test
+    next_step = "`chaser sync`"
     if secrets.keyring_available():
         typed = {}
         for name, prompt, required in needed:
@@ -79,16 +80,19 @@ def run(args) -> int:
     else:
         env = secrets.ENV_TOKENS.get(kind, "")
         print(f"This machine has no OS keyring backend, so chaser will not store secrets: it "
-              f"never writes them to a file. Set {env} in the environment to the access token "
-              "instead; chaser reads it from there on every run.")
+              f"never writes them to a file. It reads the access token from {env} in the "
+              "environment instead, on every run.")
         others = [name for name, _, _ in needed if name != "token"]
         if others:
             raise ChaserError(f"auth = {answers.get('auth')!r} needs the {', '.join(others)} "
                               f"kept in a keyring; use auth = \"token\" with {env}, or run "
                               "`chaser connect` where a keyring is available")
         if not os.environ.get(env):
-            print(f"Connection not tested: {env} is not set.")
+            # Salesforce session ids hold a "!", which double quotes in bash would expand.
+            print(f"Connection not tested: {env} is not set. Set it (in single quotes: "
+                  f"export {env}='...'), then run `chaser sync`.")
             skip_test = True  # nothing to test with: write the settings, as --no-test would
+            next_step = f"set {env}, then `chaser sync`"
 
     if not skip_test:
         try:
@@ -97,7 +101,7 @@ def run(args) -> int:
             raise ChaserError(f"connection test failed, config not changed: {e} "
                               "(fix it and run connect again, or use --no-test)") from None
     _write(path, raw, source, kind, answers)
-    print(f"Settings written to {path}. Next: `chaser sync`.")
+    print(f"Settings written to {path}. Next: {next_step}.")
     return 0
 
 

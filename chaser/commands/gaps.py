@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from chaser.audit import PersonRow, bucket_rows, field_counts, team_rows
+from chaser.audit import (
+    PersonRow,
+    bucket_rows,
+    field_counts,
+    person_rows,
+    team_rows,
+    unblamed_note,
+)
 from chaser.commands import add_format, workspace
+from chaser.errors import ChaserError
 from chaser.output import emit
 
 PERSON_COLUMNS = ["person", "team", "records", "records_with_gaps", "missing_fields",
@@ -33,13 +41,12 @@ def _tally_cells(t) -> dict:
 def run(args) -> int:
     ws = workspace(args)
     snap = ws.snapshot()
-    rows: list[PersonRow] = ws.people()
+    rows: list[PersonRow] = person_rows(snap, ws.settings.tiers)  # the snapshot, read once
     if args.team:
         teams = {r.person.team.casefold(): r.person.team for r in rows}
         if args.team.casefold() not in teams:
-            from chaser.errors import ChaserError
-
-            raise ChaserError(f"unknown team {args.team!r} (teams: {', '.join(sorted(set(teams.values())))})")
+            raise ChaserError(f"unknown team {args.team!r} "
+                              f"(teams: {', '.join(sorted(set(teams.values())))})")
         rows = [r for r in rows if r.person.team.casefold() == args.team.casefold()]
     if args.person:
         who = ws.find_person(args.person, [r.person for r in rows])
@@ -67,4 +74,8 @@ def run(args) -> int:
         out = [{"bucket": b, **_tally_cells(t)} for b, t in bucket_rows(snap).items()]
         emit(out, ["bucket", "records", "records_with_gaps", "missing_fields",
                    "completeness_pct"], args.format, empty="no records in any owner bucket")
+    # Under a table of everyone, say what it leaves out (CSV and JSON stay rows only).
+    if args.format == "table" and not (args.records or args.team or args.person) \
+            and args.by != "bucket" and (note := unblamed_note(snap)):
+        print(f"{note} — see --by bucket")
     return 0

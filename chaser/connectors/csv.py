@@ -378,7 +378,7 @@ class CsvConnector:
             col = {k: t.column(getattr(o, k), f"{key}.{k}")
                    for k in ("id", "owner", "name", "modified") if getattr(o, k)}
             layout = Layout(o.object, tuple(t.header), col["id"], col["owner"],
-                            col.get("name"), col.get("modified"), o.url)
+                            col.get("name"), col.get("modified"), o.url, str(t.path))
             records = 0
             for pages, (line, rows) in enumerate(t.chunks(col["id"], cancel), start=1):
                 records += len(rows)

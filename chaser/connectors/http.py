@@ -2,7 +2,11 @@
 
 One client per sync; a timeout on every call; a client-side rate limit (a sliding window of
 N requests per 10 s, the unit both HubSpot and Salesforce speak); bounded exponential backoff
-with full jitter for 5xx, timeouts, dropped connections and 429s. Each vendor decides what a
+with jitter for 5xx, timeouts, dropped connections and 429s. Every attempt, retries included,
+passes the rate limiter, so a burst of errors slows a sync down but never pushes it past the
+configured rate. The retry budget outlasts a short outage: eight retries whose waits add up
+to at least 45 s (at most about 90 s). A host that never answered at all is a wrong URL or no
+network, not an outage: that fails after one quick retry. Each vendor decides what a
 response means through a `classify` hook, because "stop now" differs: Salesforce's 403
 REQUEST_LIMIT_EXCEEDED and HubSpot's DAILY 429 must never be retried.
 
@@ -14,6 +18,8 @@ from __future__ import annotations
 
 import ipaddress
 import random
+import socket
+import ssl
 import time
 from collections import deque
 from collections.abc import Callable
@@ -28,6 +34,7 @@ from chaser.errors import ChaserError
 
 USER_AGENT = f"chaser/{__version__}"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+FIRST_CONTACT_RETRIES = 1  # retries of a connection that never reached the host at all
 
 
 def is_loopback(host: str) -> bool:
@@ -81,7 +88,12 @@ def _retry_after(response: httpx.Response) -> float | None:
 
 
 class RateLimiter:
-    """At most `per_10s` requests in any 10-second window."""
+    """At most `per_10s` requests in any 10-second window, as the server counts them.
+
+    A request is counted from when it may start until `finished()` says its answer came (or
+    it failed): however long it was in flight, the N+1st starts a full window after the 1st
+    ended, so even arrival-time jitter cannot put N+1 requests in one window at the server.
+    """
 
     def __init__(self, per_10s: int, clock: Callable[[], float], sleep: Callable[[float], None],
                  window: float = 10.0) -> None:
@@ -100,12 +112,17 @@ class RateLimiter:
                 return
             self.sleep(self.window - (now - self.sent[0]) + 0.001)
 
+    def finished(self) -> None:
+        """The request admitted last has ended: count it from now (see the class doc)."""
+        if self.sent:
+            self.sent[-1] = max(self.sent[-1], self.clock())
+
 
 class Http:
     """A client bound to one base URL, for one sync. Counts the requests it sends."""
 
     def __init__(self, base_url: str, *, headers: dict[str, str] | None = None,
-                 rate_per_10s: int = 100, max_retries: int = 6, timeout: float = 30.0,
+                 rate_per_10s: int = 100, max_retries: int = 8, timeout: float = 30.0,
                  backoff_base: float = 0.5, backoff_max: float = 30.0,
                  cancel: Cancel | None = None, transport: httpx.BaseTransport | None = None,
                  sleep: Callable[[float], None] = time.sleep,
@@ -118,6 +135,7 @@ class Http:
         self.limiter = RateLimiter(rate_per_10s, clock, sleep)
         self.requests = 0  # every request sent, retries included: the customer's allowance
         self.retries = 0
+        self.answered = False  # has the host answered at all? Until then, unreachable = wrong URL
         self._random = random.Random(seed)
         self.client = httpx.Client(
             base_url=self.base_url,
@@ -132,10 +150,12 @@ class Http:
         self.client.headers[name] = value
 
     def backoff(self, attempt: int, hint: float | None) -> float:
-        """Full jitter: uniform in [0, min(max, base * 2^attempt)], never below the server's
-        own Retry-After hint."""
+        """"Equal" jitter: uniform in [c/2, c] with c = min(max, base * 2^attempt), never below
+        the server's own Retry-After hint. Half of each wait is certain, so the retries of one
+        request span a known minimum (with the defaults 45 s: an outage shorter than that is
+        survived whatever the dice say), and the other half spreads clients apart."""
         ceiling = min(self.backoff_max, self.backoff_base * (2 ** attempt))
-        delay = self._random.uniform(0, ceiling)
+        delay = self._random.uniform(ceiling / 2, ceiling)
         return max(delay, hint or 0.0)
 
     def request(self, method: str, url: str, *, what: str, classify: Classify = default_classify,
@@ -154,8 +174,19 @@ class Http:
             try:
                 response = self.client.request(method, url, **kwargs)
             except (httpx.TimeoutException, httpx.TransportError) as e:
+                self._finished(limiter)
+                if not self.answered and attempt >= FIRST_CONTACT_RETRIES \
+                        and isinstance(e, httpx.ConnectError | httpx.ConnectTimeout):
+                    # Never reached the host: a wrong URL or no network, not an outage to
+                    # sit out for a minute. One quick retry, then say so.
+                    host = urlsplit(self.base_url).netloc
+                    raise ConnectorError(f"{what}: cannot connect to {host} "
+                                         f"({_connect_reason(e)}); check the URL in the config "
+                                         "and the network") from None
                 verdict = Retry(None, _transport_reason(e))
             else:
+                self._finished(limiter)
+                self.answered = True
                 verdict = classify(response)
                 if verdict is None:
                     return response
@@ -165,6 +196,11 @@ class Http:
             self.retries += 1
             self._pause(self.backoff(attempt, verdict.after))
             attempt += 1
+
+    def _finished(self, limiter: RateLimiter | None) -> None:
+        self.limiter.finished()
+        if limiter is not None:
+            limiter.finished()
 
     def _pause(self, seconds: float) -> None:
         """Sleep in small steps so a cancel is honoured during a long backoff."""
@@ -186,11 +222,49 @@ class Http:
         self.close()
 
 
+def _connect_reason(e: Exception) -> str:
+    """What stopped a connection, from the exception chain's types (never its text)."""
+    seen, cause = 0, e
+    while cause is not None and seen < 10:
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return "its TLS certificate is not trusted"
+        if isinstance(cause, ssl.SSLError):
+            return "TLS handshake failed"
+        if isinstance(cause, socket.gaierror):
+            return "host name not found"
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused"
+        cause, seen = cause.__cause__ or cause.__context__, seen + 1
+    if isinstance(e, httpx.ConnectTimeout):
+        return "timed out"
+    return f"connection failed: {type(e).__name__}"
+
+
 def _transport_reason(e: Exception) -> str:
     # Never the exception's text: some transports echo the request (and its headers) into it.
     if isinstance(e, httpx.TimeoutException):
         return "timed out"
     return f"connection failed ({type(e).__name__})"
+
+
+def usage_line(usage: tuple[int, int]) -> str:
+    """ "API usage: 1,028 / 15,000 (7%)" from (calls used today, daily allowance)."""
+    used, allowed = usage
+    pct = 100 * used / allowed if allowed else 0
+    return f"API usage: {used:,} / {allowed:,} ({pct:.0f}%)"
+
+
+def usage_notes(usage: tuple[int, int] | None) -> list[str]:
+    """The usage line, and a warning above 80 % of the daily allowance: other integrations
+    share it and start failing when it runs out."""
+    if not usage:
+        return []
+    used, allowed = usage
+    out = [usage_line(usage)]
+    if allowed and used > 0.8 * allowed:
+        out.append(f"warning: over 80% of the daily API allowance is used ({used:,} of "
+                   f"{allowed:,}); other integrations may start failing")
+    return out
 
 
 def error_detail(response: httpx.Response, limit: int = 200) -> str:

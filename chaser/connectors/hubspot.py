@@ -34,7 +34,7 @@ from chaser import clock, config, secrets, sync
 from chaser.config import Settings, Where
 from chaser.connectors.base import Cancel, Capabilities, ConnectorError, Progress, ProgressFn
 from chaser.connectors.cache import RecordCache
-from chaser.connectors.http import Http, check_url
+from chaser.connectors.http import Http, check_url, usage_notes
 from chaser.connectors.hubspot_api import SEARCH_CAP, Api, Portal, SearchStuck, ms_to_iso, to_ms
 from chaser.errors import ChaserError
 from chaser.model import NO_TEAM, Directory, Layout, Person, RecordBatch
@@ -151,7 +151,9 @@ class HubSpotConnector:
         self.store = store
         self.full = full
         self.now = now or clock.now()
-        token = secrets.require("hubspot")
+        token, self.token_source = secrets.get("hubspot")
+        if not token:
+            secrets.require("hubspot")  # raises the message that says what to do
         self.http = _client(self.hs, token, **http_options)
         self.api = Api(self.http, token, search_cap=search_cap)
         self.portal: Portal | None = None
@@ -207,7 +209,10 @@ class HubSpotConnector:
 
     def notes(self) -> list[str]:
         return [f"HubSpot: {self.http.requests:,} requests ({self.http.retries} retried)",
-                *self._notes]
+                *self._notes,
+                *(["token read from CHASER_HUBSPOT_TOKEN, not from the OS keyring"]
+                  if self.token_source == "environment" else []),
+                *usage_notes(self.api.usage)]
 
     def close(self) -> None:
         self.http.close()
@@ -282,8 +287,9 @@ class HubSpotConnector:
             pages += 1
             for rec in page.results:
                 row = make(rec)
+                if rows.get(row[0]) != row:  # one read again unchanged (SEARCH_LAG) is no change
+                    changed.add(row[0])
                 rows[row[0]] = row
-                changed.add(row[0])
                 newest = _later(newest, row[layout.modified])
             progress(Progress(obj, len(changed), pages, total=page.total,
                               message=f"changes since {ms_to_iso(bookmark.since_ms)}"))
@@ -379,10 +385,11 @@ def whoami(settings, *, transport=None) -> str:
         api = Api(http, token)
         portal = api.account()
         if portal is not None:
-            return f"connected to {hs.base_url} (portal {portal.id}, {portal.ui_domain})"
-        # No account-info scope: prove the token by reading one owner instead.
-        api.get("/crm/v3/owners", "HubSpot owners", {"limit": 1})
-        return f"connected to {hs.base_url} (owners readable; portal id not visible)"
+            line = f"connected to {hs.base_url} (portal {portal.id}, {portal.ui_domain})"
+        else:  # No account-info scope: prove the token by reading one owner instead.
+            api.get("/crm/v3/owners", "HubSpot owners", {"limit": 1})
+            line = f"connected to {hs.base_url} (owners readable; portal id not visible)"
+        return "; ".join([line, *usage_notes(api.usage)])
 
 
 def _factory(settings: Settings, store: Store, full: bool) -> HubSpotConnector:

@@ -81,11 +81,15 @@ class Api:
         self._scrub = _scrubber(token)
         self.search_limiter = RateLimiter(SEARCH_PER_SECOND, http.limiter.clock,
                                           http.limiter.sleep, window=1.0)
+        # (used today, daily limit) from the last X-HubSpot-RateLimit-Daily[-Remaining] pair:
+        # sent to private apps, not to OAuth apps (no daily limit) nor by search
+        self.usage: tuple[int, int] | None = None
 
     # ---- one request ----------------------------------------------------------------------
     def _classify(self, what: str, tolerate: frozenset[int] = frozenset()
                   ) -> Callable[[httpx.Response], Retry | None]:
         def classify(response: httpx.Response) -> Retry | None:
+            self._read_usage(response)
             code = response.status_code
             if 200 <= code < 300 or code in tolerate:
                 return None
@@ -111,6 +115,12 @@ class Api:
             raise ConnectorError(f"{what}: HubSpot answered {detail}")
 
         return classify
+
+    def _read_usage(self, response: httpx.Response) -> None:
+        daily = response.headers.get("X-HubSpot-RateLimit-Daily", "")
+        left = response.headers.get("X-HubSpot-RateLimit-Daily-Remaining", "")
+        if daily.isdigit() and left.isdigit() and int(daily) > 0:
+            self.usage = (max(0, int(daily) - int(left)), int(daily))
 
     def _detail(self, response: httpx.Response) -> str:
         body = _body(response)

@@ -26,7 +26,7 @@ from chaser.connectors.base import (
     ProgressFn,
 )
 from chaser.connectors.cache import RecordCache
-from chaser.connectors.http import check_url
+from chaser.connectors.http import check_url, usage_line, usage_notes
 from chaser.connectors.salesforce_api import AUTH_MODES, SOURCE, SalesforceApi
 from chaser.errors import ChaserError
 from chaser.model import NO_TEAM, Directory, Layout, Person, RecordBatch
@@ -41,6 +41,11 @@ SECRET_KEYS = ("token", "access_token", "refresh_token", "client_secret", "passw
 CHUNK = 5000  # rows per batch when replaying cached rows
 RECYCLE_DAYS = 14  # deleted rows leave the recycle bin after 15 days: older bookmarks re-read all
 HTTP_OPTIONS: dict = {}  # test and benchmark seam: extra Http(...) keywords (sleep, clock, seed)
+# SystemModstamp is whole seconds and is stamped when a transaction writes, not when it
+# commits: a record written in the second of the newest one seen, or by a transaction still
+# open when the query ran, can carry a stamp at or below it. So the bookmark never comes
+# closer than this to the sync's start; such records are read again next time, never missed.
+COMMIT_LAG = timedelta(minutes=2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,12 +156,6 @@ def whoami(settings: config.Settings | SalesforceSettings, *,
     if api.usage:
         line += f"; {usage_line(api.usage)}"
     return line
-
-
-def usage_line(usage: tuple[int, int]) -> str:
-    used, allowed = usage
-    pct = 100 * used / allowed if allowed else 0
-    return f"API usage: {used:,} / {allowed:,} ({pct:.0f}%)"
 
 
 # ---- the connector -------------------------------------------------------------------------
@@ -282,9 +281,9 @@ class SalesforceConnector:
                 for r in page_rows:
                     if r.pop() == "true":  # IsDeleted
                         stats.deleted += fresh.pop(r[0], None) is not None
-                    else:
+                    else:  # a row read again unchanged (see COMMIT_LAG) is not a change
+                        stats.changed += fresh.get(r[0]) != r
                         fresh[r[0]] = r
-                        stats.changed += 1
             else:
                 for r in page_rows:
                     fresh[r[0]] = r
@@ -297,8 +296,9 @@ class SalesforceConnector:
             for i in range(0, len(values), CHUNK):
                 yield RecordBatch(layout, values[i:i + CHUNK], pages=pages if i == 0 else 0)
         if newest is not None:
-            # min(max seen, sync start): a server clock ahead of ours must not skip records
-            bookmark = _soql_time(min(_parse(newest), self.started))
+            # min(max seen, sync start - lag): a server clock ahead of ours, a late commit or a
+            # second shared with the newest record must not skip records
+            bookmark = _soql_time(min(_parse(newest), self.started - COMMIT_LAG))
         elif not incremental:
             bookmark = None  # nothing read: the next sync reads in full again (one query)
         self._pending[obj] = _Pending(cache, fresh, bookmark)
@@ -321,12 +321,7 @@ class SalesforceConnector:
         out.append(f"Salesforce requests this sync: {self.api.requests:,}{retried}")
         if self.api.token_source == "environment":
             out.append("token read from CHASER_SALESFORCE_TOKEN, not from the OS keyring")
-        if self.api.usage:
-            out.append(usage_line(self.api.usage))
-            used, allowed = self.api.usage
-            if allowed and used > 0.8 * allowed:
-                out.append(f"warning: over 80% of the daily API allowance is used "
-                           f"({used:,} of {allowed:,}); other integrations may start failing")
+        out.extend(usage_notes(self.api.usage))
         return out
 
     def close(self) -> None:

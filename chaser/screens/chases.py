@@ -94,13 +94,16 @@ class ChaseLogScreen(ChaserScreen):
     ChaseLogScreen #chase-search.hidden { display: none; }
     """
     BINDINGS: ClassVar = [
-        Binding("v", "void", "Void", id="chases.void"),
-        Binding("w", "pick_person", "Person", id="chases.person"),
-        Binding("f", "pick_team", "Team", id="chases.team"),
-        Binding("p", "pick_period", "Period", id="chases.period"),
+        Binding("v", "void", "Void", id="chases.void",
+                tooltip="Void the selected chase: it stays listed, marked VOID, not counted"),
+        Binding("w", "pick_person", "Person", id="chases.person", tooltip="Filter by person"),
+        Binding("f", "pick_team", "Team", id="chases.team", tooltip="Filter by team"),
+        Binding("p", "pick_period", "Period", id="chases.period", tooltip="Filter by period"),
         # Not in the footer (80 columns are few); in help and the palette.
-        Binding("x", "clear_filters", "Clear filters", show=False, id="chases.clear"),
-        Binding("slash", "search", "Search", key_display="/", id="chases.search"),
+        Binding("x", "clear_filters", "Clear filters", show=False, id="chases.clear",
+                tooltip="Person, team and period back to all"),
+        Binding("slash", "search", "Search", key_display="/", id="chases.search",
+                tooltip="Search person, team, outcome, note and fields"),
         # Escape first closes the search box; when it is closed, escape goes back.
         Binding("escape", "close_search", "Close search", id="chases.close_search"),
         BACK,
@@ -123,7 +126,7 @@ class ChaseLogScreen(ChaserScreen):
                     id="chase-search", classes="hidden")
         yield Static("", id="chase-detail", markup=False)
         yield Static("", id="chase-totals")
-        yield Footer()
+        yield Footer(show_command_palette=False)  # 80 columns: ctrl+p is in help instead
 
     @property
     def table(self) -> VirtualTable:
@@ -133,7 +136,7 @@ class ChaseLogScreen(ChaserScreen):
         self.table.focus()
         if self.data is None:
             self.table.loading = True
-        super().on_mount()
+        # ChaserScreen.on_mount (called by Textual after this one) paints the data.
 
     def show_data(self, data: ViewData) -> None:
         costs = self.app.ws.settings.costs  # type: ignore[attr-defined]
@@ -144,9 +147,6 @@ class ChaseLogScreen(ChaserScreen):
         table = self.table
         table.loading = False
         table.set_rows(lines)
-        # Rows may bring a scrollbar that narrows the table only after this refresh: lay the
-        # columns out again then, or the last column ("Void") is cut.
-        table.call_after_refresh(table.set_columns, table.columns)
         self._apply_filters()
 
     # ---- filtering ---------------------------------------------------------------------------

@@ -21,6 +21,12 @@ Data
     never patch ``app.data`` yourself. A ``ChaserScreen`` gets ``show_data(data)`` on mount
     (when data is loaded) and after every DataChanged: paint from ``data`` there.
 
+Keys
+    The app routes a key only once the one before it has been handled, and only once a newly
+    pushed screen has mounted (screens/keys.py): so keys typed ahead reach a screen's widgets
+    in order. Set the focus in ``on_mount`` (no ``await`` or worker before it), and build a
+    modal's content in ``compose`` from data already in ``app.data``.
+
 Work
     ``run_blocking(self, work, done=..., name=...)`` runs ``work()`` in a thread worker and
     calls ``done(result)`` on the UI thread. Errors go to ONE handler, ``report_error``: a
@@ -33,8 +39,15 @@ Bindings
     ``q`` quit, ``?`` help, ``ctrl+p`` palette, ``l`` chase log, ``k`` costs, ``s`` sync,
     ``escape`` back (on every pushed screen). Pushed screens inherit ``QUIET_NAV`` (the same
     keys, hidden in the footer: an 80-column footer has room only for the screen's own keys);
-    the overview shows ``NAV``. A ``tooltip=`` is the longer text help (?) shows.
+    the overview shows ``NAV``. A ``tooltip=`` is the longer text help (?) shows. The footer,
+    help and the palette list the screen's own keys first, then the table's, then the app-wide
+    ones (``ranked_bindings``); no footer shows ctrl+p (80 columns are few; help lists it).
     tests/test_tui_table.py::test_every_binding_has_an_id_and_a_description checks them.
+
+Text
+    Names, teams, fields, notes, paths and error messages are data: show them with
+    ``markup=False`` (Static, Label, notify, OptionList), as ``Content(text)``, or through
+    ``textual.markup.escape`` inside markup. A person named "[b]x" shows as written.
 
 Navigation
     ``open_screen(app, "chase_log" | "costs" | "sync" | "help", **kwargs)`` imports the screen
@@ -51,7 +64,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker, get_current_worker
@@ -84,12 +97,36 @@ NAV = [
 ]
 # The app's screen keys, repeated hidden on pushed screens: they still work there, but an 80
 # column footer has room only for the keys of the screen itself (help and palette list all).
-QUIET_NAV = [
-    Binding("l", "app.chase_log", "Chases", show=False, id="nav.chase_log"),
-    Binding("k", "app.costs", "Costs", show=False, id="nav.costs"),
-    Binding("s", "app.sync", "Sync", show=False, id="nav.sync"),
-    Binding("q", "app.quit", "Quit", show=False, id="nav.quit"),
-]
+QUIET_NAV = [Binding(b.key, b.action, b.description, show=False, id=b.id, tooltip=b.tooltip)
+             for b in NAV]
+
+
+MOVES = frozenset({"table.up", "table.down", "table.page_up", "table.page_down", "table.first",
+                   "table.last"})  # cursor keys: one line in help, never in the palette
+GROUPS = ("This screen", "Table", "Everywhere")
+
+
+def binding_group(screen: Screen, active: ActiveBinding) -> int:
+    """0: the screen's own actions; 1: the focused widget's (the table); 2: keys that work
+    everywhere (screen keys, help, quit, back)."""
+    b = active.binding
+    if (b.id or "").startswith(("nav.", "app.", "common.")) or (b.id or "").endswith(".back") \
+            or active.node is screen.app:
+        return 2
+    return 0 if active.node is screen else 1
+
+
+def ranked_bindings(screen: Screen) -> list[tuple[str, str, Binding]]:
+    """(group, key, binding) of chaser's live bindings (those with an id) on ``screen``, in
+    the order of the footer, help (?) and the palette: see ``binding_group``."""
+    ranked = []
+    for key, active in screen.active_bindings.items():
+        b = active.binding
+        if b.id and b.description and active.enabled:
+            ranked.append((binding_group(screen, active), key, b))
+    # Stable: within a group, the footer's keys in their declared order, then the hidden ones.
+    ranked.sort(key=lambda r: (r[0], not r[2].show))
+    return [(GROUPS[g], key, b) for g, key, b in ranked]
 
 
 class DataChanged(Message):
@@ -112,14 +149,15 @@ def report_error(app: App, error: BaseException) -> None:
     """The one error handler of the TUI: one notification, never a traceback on screen."""
     from chaser.connectors.base import Cancelled
 
+    # markup=False: messages carry CRM text, paths and server replies, where "[" is literal.
     if isinstance(error, Cancelled):
-        app.notify("Cancelled: nothing was changed.", title="Cancelled")
+        app.notify("Cancelled: nothing was changed.", title="Cancelled", markup=False)
     elif isinstance(error, ChaserError):
-        app.notify(str(error), title="Error", severity="error", timeout=8)
+        app.notify(str(error), title="Error", severity="error", timeout=8, markup=False)
     else:
         log.exception("unexpected error in a worker", exc_info=error)
         app.notify(f"{type(error).__name__}: {error}", title="Unexpected error",
-                   severity="error", timeout=10)
+                   severity="error", timeout=10, markup=False)
 
 
 def run_blocking(node: DOMNode, work: Callable[[], Any], *, done: Callable[[Any], Any] | None = None,
@@ -179,6 +217,13 @@ class ChaserScreen(Screen):
     @property
     def data(self) -> ViewData | None:
         return self.app.data  # type: ignore[attr-defined]
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """Textual's, reordered (not changed) so that the footer shows this screen's own keys
+        first, then the table's, then the keys that work everywhere."""
+        bindings = super().active_bindings
+        return dict(sorted(bindings.items(), key=lambda kv: binding_group(self, kv[1])))
 
     def on_mount(self) -> None:
         if self.data is not None:

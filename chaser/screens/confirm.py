@@ -51,7 +51,7 @@ class ConfirmModal(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.title_text, classes="dialog--title")
+            yield Label(self.title_text, classes="dialog--title", markup=False)
             yield Static(self.body, classes="dialog--body", markup=False)
             with Horizontal(classes="dialog--buttons"):
                 yield Button(self.cancel_label, id="confirm-no")
@@ -94,11 +94,11 @@ class PromptModal(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.title_text, classes="dialog--title")
+            yield Label(self.title_text, classes="dialog--title", markup=False)
             if self.body:
                 yield Static(self.body, classes="dialog--body", markup=False)
             if self.label:
-                yield Label(self.label)
+                yield Label(self.label, markup=False)
             yield Input(self.value, placeholder=self.placeholder, id="prompt-input")
             yield Static("", classes="dialog--error empty", id="prompt-error", markup=False)
             with Horizontal(classes="dialog--buttons"):

@@ -9,7 +9,6 @@ in a worker from the loaded chase log, so a big log never stalls the screen.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import ClassVar
 
 from textual import on
@@ -23,13 +22,7 @@ from chaser.costs import CostLine, CostSummary, cents, money, summarise
 from chaser.errors import ChaserError
 from chaser.periods import Period
 from chaser.screens.common import ChaserScreen, run_blocking
-from chaser.screens.confirm import (
-    ConfirmModal,
-    PromptModal,
-    describe,
-    period_choice,
-    pick_period,
-)
+from chaser.screens.confirm import describe, period_choice, pick_period
 from chaser.views import ViewData
 from chaser.widgets.bar_chart import FULL, PART, Bar, BarChart
 from chaser.widgets.table import Column, VirtualTable
@@ -75,14 +68,17 @@ def bars(lines: list[CostLine], currency: str) -> list[Bar]:
 class CostsScreen(ChaserScreen):
     DEFAULT_CSS = """
     CostsScreen #costs-period, CostsScreen #costs-total { height: auto; padding: 0 1; }
-    CostsScreen #costs-table { height: 1fr; min-height: 5; }
+    CostsScreen #costs-table { height: auto; max-height: 60%; min-height: 5; }
     CostsScreen #costs-chart-title { height: 1; padding: 0 1; background: $panel; }
-    CostsScreen #costs-chart-box { height: auto; max-height: 9; padding: 0 1; }
+    CostsScreen #costs-chart-box { height: 1fr; min-height: 3; padding: 0 1; }
     """
     BINDINGS: ClassVar = [
-        Binding("p", "pick_period", "Period", id="costs.period"),
-        Binding("t", "toggle_by", "Team/person", id="costs.by"),
-        Binding("e", "export", "Export HR CSV", id="costs.export"),
+        Binding("p", "pick_period", "Period", id="costs.period",
+                tooltip="The period to add up (presets or a custom range)"),
+        Binding("t", "toggle_by", "Team/person", id="costs.by",
+                tooltip="Costs by team or by person (Enter on a team: its people)"),
+        Binding("e", "export", "Export HR CSV", id="costs.export",
+                tooltip="Export HR CSV: one file per person, one per chase"),
     ]
 
     def __init__(self, period: str | None = None, by: str = "team") -> None:
@@ -102,7 +98,7 @@ class CostsScreen(ChaserScreen):
         yield Static("", id="costs-chart-title")
         with VerticalScroll(id="costs-chart-box"):
             yield BarChart(empty="No chases cost anything in this period", id="costs-chart")
-        yield Footer()
+        yield Footer(show_command_palette=False)  # 80 columns: ctrl+p is in help instead
 
     @property
     def table(self) -> VirtualTable:
@@ -115,7 +111,7 @@ class CostsScreen(ChaserScreen):
         self.table.focus()
         if self.data is None:
             self.table.loading = True
-        super().on_mount()
+        # ChaserScreen.on_mount (called by Textual after this one) paints the data.
 
     # ---- data --------------------------------------------------------------------------------
     def show_data(self, data: ViewData) -> None:
@@ -143,11 +139,13 @@ class CostsScreen(ChaserScreen):
         self.query_one("#costs-period", Static).update(
             f"Period: [b]{escape(describe(p))}[/] · by [b]{self.by}[/]{scope} · "
             f"cost in {cur}")
-        barrier = (f" · barriers [b]{money(t.barrier_cost, cur)}[/] ({share(t)}, "
-                   f"{t.barrier_chases:,} chases)" if t.barrier_chases else " · no barriers")
+        # Two short lines, so neither wraps at 80 columns.
+        barrier = (f"Barriers (the system's fault) [b]{money(t.barrier_cost, cur)}[/]: "
+                   f"{share(t)} of it, {t.barrier_chases:,} chases"
+                   if t.barrier_chases else "No barrier chases (the system's fault) here")
         self.query_one("#costs-total", Static).update(
-            f"Total [b]{money(t.cost, cur)}[/] · {t.chases:,} chases · {t.minutes:,} min"
-            f"{barrier} · voided chases excluded")
+            f"Total [b]{money(t.cost, cur)}[/] · {t.chases:,} chases · {t.minutes:,} min "
+            f"(voided chases excluded)\n{barrier}")
         self._show_lines()
 
     def _show_lines(self) -> None:
@@ -161,9 +159,6 @@ class CostsScreen(ChaserScreen):
         table = self.table
         table.set_columns(cost_columns(self.by))
         table.set_rows(lines)
-        # The rows may bring a scrollbar, which narrows the table only after this refresh:
-        # lay the columns out again then, or the last column is cut.
-        table.call_after_refresh(table.set_columns, table.columns)
         idle = sum(1 for line in lines if line.cost <= 0)
         note = f" ({idle} with no cost not shown)" if idle else ""
         # The glyphs carry the meaning; the colours only repeat it.
@@ -199,50 +194,9 @@ class CostsScreen(ChaserScreen):
 
     # ---- the HR export -----------------------------------------------------------------------
     def action_export(self) -> None:
-        period = self.period
-        if period is None:
+        from chaser.screens.export import export_hr
+
+        if self.period is None:
             self.notify("Still loading; try again in a moment.", severity="warning")
             return
-        default = Path.cwd() / f"chaser-hr-{period.first_day}_{period.last_day}.csv"
-        body = (f"One row per person for {describe(period)}: records, gaps, "
-                "tier, chases, minutes, cost, barriers. UTF-8 CSV for Excel, formula-safe.")
-
-        def chosen(path: str | None) -> None:
-            if path:
-                self._export(Path(path).expanduser(), period, force=False)
-
-        self.app.push_screen(PromptModal("Export for HR", body, label="Save to",
-                                         value=str(default), confirm="Export"), chosen)
-
-    def _export(self, path: Path, period: Period, *, force: bool) -> None:
-        from chaser.exports import FileExists, hr_export, write_hr
-
-        ws = self.app.ws  # type: ignore[attr-defined]
-
-        def work():
-            try:
-                export = hr_export(ws, period)
-                return export, write_hr(export, path, force=force)
-            except FileExists:  # not an error: ask, then write again with force
-                return None, path
-
-        def done(result) -> None:
-            export, written = result
-            if export is None:
-                self._ask_overwrite(path, period)
-                return
-            t = export.total
-            self.notify(f"Wrote {len(export.rows)} people to {written[0]} ({t.chases} chases, "
-                        f"{money(t.cost, export.currency)})", title="HR export written",
-                        timeout=8, markup=False)
-
-        run_blocking(self, work, done=done, name="export-hr")
-
-    def _ask_overwrite(self, path: Path, period: Period) -> None:
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self._export(path, period, force=True)
-
-        self.app.push_screen(ConfirmModal("Replace file?", f"{path} already exists. Replace it "
-                                          "with this export?", confirm="Replace", danger=True),
-                             answered)
+        export_hr(self, self.period)

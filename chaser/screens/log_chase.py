@@ -13,6 +13,8 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, Label, Select, SelectionList
@@ -64,16 +66,18 @@ class LogChaseScreen(ModalScreen[Chase | None]):
     def compose(self) -> ComposeResult:
         minutes, channel, chosen, outcome, note = self.initial
         with Vertical(classes="dialog"):
-            yield Label(f"Log a chase of [b]{self.person.name}[/]", classes="dialog--title")
+            yield Label(f"Log a chase of [b]{escape(self.person.name)}[/]", classes="dialog--title")
             with Horizontal(classes="row"):
                 yield Select([(c.value, c.value) for c in Channel], value=channel,
                              allow_blank=False, id="channel", prompt="Channel")
                 yield Input("" if minutes is None else str(minutes), placeholder="minutes",
                             id="minutes", validators=[Minutes()],
                             validate_on=["changed", "submitted"])
-            yield Label(MINUTES_HINT, id="minutes-error", classes="hint")
-            yield Label("", id="chosen", classes="hint")
-            yield FieldList(*((f, f, f in chosen) for f in self.fields), id="fields")
+            # The verdict quotes what was typed: shown as written.
+            yield Label(MINUTES_HINT, id="minutes-error", classes="hint", markup=False)
+            # Field names are CRM text: shown as written (Content), never parsed as markup.
+            yield Label("", id="chosen", classes="hint", markup=False)
+            yield FieldList(*((Content(f), f, f in chosen) for f in self.fields), id="fields")
             with Horizontal(classes="row"):
                 yield Select([(label, o.value) for o, label in OUTCOME_LABELS.items()],
                              value=outcome, allow_blank=False, id="outcome", prompt="Outcome")
@@ -148,7 +152,8 @@ class LogChaseScreen(ModalScreen[Chase | None]):
 
     def _saved(self, chase: Chase) -> None:
         self.app.notify(f"Logged {chase.minutes} min {chase.channel.value} with "
-                        f"{self.person.name}: {chase.outcome.value}", title="Chase logged")
+                        f"{self.person.name}: {chase.outcome.value}", title="Chase logged",
+                        markup=False)
         self.app.reload("chase logged", chases_only=True)  # type: ignore[attr-defined]
         self.dismiss(chase)
 
@@ -170,7 +175,7 @@ class DraftScreen(ModalScreen[bool]):
         from textual.widgets import Footer, TextArea
 
         with Vertical(classes="dialog"):
-            yield Label(f"Chase email to [b]{self.person_name}[/] ({self.records:,} records) — "
+            yield Label(f"Chase email to [b]{escape(self.person_name)}[/] ({self.records:,} records) — "
                         "copied to the clipboard", classes="dialog--title")
             yield TextArea(self.text, read_only=True, soft_wrap=True, id="draft-text")
             yield Label("l logs it as an email chase · y copies again · Escape closes",

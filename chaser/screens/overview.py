@@ -11,6 +11,7 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.markup import escape
 from textual.widgets import Footer, Header, Input, Static
 
 from chaser.model import Tier
@@ -24,7 +25,7 @@ PERIODS = (("this-month", "This month"), ("last-month", "Last month"), ("this-we
            ("last-7d", "Last 7 days"), ("last-30d", "Last 30 days"), ("last-90d", "Last 90 days"),
            ("this-quarter", "This quarter"))
 # Tier is always written out; the colour only repeats it (never colour alone).
-TIER_TONE = {Tier.GRADE_A: "success", Tier.MODERATE: "accent", Tier.INEFFECTIVE: "warning",
+TIER_TONE = {Tier.GRADE_A: "success", Tier.MODERATE: None, Tier.INEFFECTIVE: "warning",
              Tier.NONE: "error"}
 
 
@@ -70,7 +71,8 @@ class OverviewScreen(ChaserScreen):
                 tooltip="Filter the people table by team"),
         Binding("p", "pick_period", "Period", id="overview.period",
                 tooltip="The period of the chases and cost columns"),
-        Binding("escape", "clear", "Clear", show=False, id="overview.clear"),
+        Binding("escape", "clear", "Clear", show=False, id="overview.clear",
+                tooltip="Close the search, then clear the team filter"),
         *NAV,  # home shows the screen keys; pushed screens keep them quiet (see common.py)
     ]
 
@@ -129,10 +131,12 @@ class OverviewScreen(ChaserScreen):
         data, table = self.data, self.table
         period = data.period.label if data is not None else ""
         needle = self.query_one("#search", Input).value.strip()
-        parts = [f"Team: [b]{'all' if self.team == ALL_TEAMS else self.team}[/]",
-                 f"Period: [b]{period}[/]", f"{table.row_count:,} shown"]
+        team = "all" if self.team == ALL_TEAMS else self.team
+        # Team names and the search text are data: escaped, so a "[" is shown, not parsed.
+        parts = [f"Team: [b]{escape(team)}[/]", f"Period: [b]{escape(period)}[/]",
+                 f"{table.row_count:,} shown"]
         if needle:
-            parts.append(f"Search: [b]{needle}[/]")
+            parts.append(f"Search: [b]{escape(needle)}[/]")
         self.query_one("#filters", Static).update(" · ".join(parts))
 
     # ---- actions -----------------------------------------------------------------------------

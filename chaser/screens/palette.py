@@ -1,5 +1,8 @@
 """The command palette provider: every live binding of the screen underneath (so every action
-has a palette entry without a second list to keep in step), plus people, teams and periods."""
+has a palette entry without a second list to keep in step), plus people, teams and periods.
+
+Entries are the screen's own actions first, then the table's, then the app-wide keys (the
+order of help). Names come from the CRM, so every entry is plain text, never markup."""
 
 from __future__ import annotations
 
@@ -7,11 +10,27 @@ from collections.abc import Callable, Iterator
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.fuzzy import Matcher
+from textual.markup import escape
 
+from chaser.screens.common import MOVES, ranked_bindings
 from chaser.widgets.table import VirtualTable
 
 PERIODS = ("this-month", "last-month", "this-week", "last-7d", "last-30d", "last-90d",
            "this-quarter")
+
+
+def highlight(matcher: Matcher, text: str) -> Content:
+    """The matched letters highlighted in `text`, which is taken literally (a person named
+    "[b]x" shows as written; Matcher.highlight would parse it as markup)."""
+    content = Content(text)
+    score, offsets = matcher.fuzzy_search.match(matcher.query, text)
+    if score:
+        for offset in offsets:
+            if not text[offset].isspace():
+                content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
 
 
 class ChaserCommands(Provider):
@@ -19,17 +38,18 @@ class ChaserCommands(Provider):
         """(text, callback, help) for everything reachable from the current screen."""
         app, screen = self.app, self.screen
         seen: set[str] = set()
-        for active in screen.active_bindings.values():
-            binding = active.binding
-            if not active.enabled or not binding.description or binding.system:
-                continue
-            if binding.action in seen or binding.action.startswith("command_palette") \
-                    or (binding.id or "").startswith("table.sort"):
-                continue  # sorting is offered below, by column name
+        for _group, key, binding in ranked_bindings(screen):
+            if binding.system or binding.action in seen or binding.id in MOVES \
+                    or binding.action.startswith("command_palette") \
+                    or binding.id.startswith("table.sort"):
+                continue  # sorting is offered below, by column name; moving is for keys
             seen.add(binding.action)
-            key = binding.key_display or binding.key
-            yield (binding.description, partial(app.run_action, binding.action, active.node),
-                   f"key: {key}")
+            node = screen.active_bindings[key].node
+            key_text = f"key: {binding.key_display or app.get_key_display(binding)}"
+            if binding.tooltip and binding.tooltip != binding.description:
+                key_text += f" · {binding.tooltip}"
+            yield (binding.description, partial(app.run_action, binding.action, node),
+                   key_text)
         table = screen.focused
         if isinstance(table, VirtualTable):
             for col in table.columns:
@@ -61,11 +81,12 @@ class ChaserCommands(Provider):
         for text, command, help_text in self._commands():
             if text.startswith(("Open person:", "Filter team:", "Period:", "Sort by")):
                 continue  # the list would drown the actions; typing finds them
-            yield DiscoveryHit(text, command, help=help_text)
+            yield DiscoveryHit(Content(text), command, text=text, help=escape(help_text))
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for text, command, help_text in self._commands():
             score = matcher.match(text)
             if score > 0:
-                yield Hit(score, matcher.highlight(text), command, text=text, help=help_text)
+                yield Hit(score, highlight(matcher, text), command, text=text,
+                          help=escape(help_text))

@@ -11,6 +11,7 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.markup import escape
 from textual.widgets import Footer, Header, Input, Label, Static
 
 from chaser.model import Channel, Chase
@@ -103,14 +104,15 @@ class PersonScreen(ChaserScreen):
         person, row = data.person(self.key), data.row(self.key)
         if person is None:
             self.query_one("#person-info", Static).update(
-                f"{self.key} is not in the latest snapshot.")
+                f"{escape(self.key)} is not in the latest snapshot.")
             return
         self.sub_title = person.name
         tier = row.tier.value if row is not None else "inactive"
         pct = row.tally.completeness_pct if row is not None else None
         self.query_one("#person-info", Static).update(
-            f"[b]{person.name}[/] <{person.email or 'no email'}>\n"
-            f"{person.team} · manager {person.manager or '—'}\n"
+            # Names, e-mail and team are CRM text: escaped, so a "[" is shown, not parsed.
+            f"[b]{escape(person.name)}[/] <{escape(person.email or 'no email')}>\n"
+            f"{escape(person.team)} · manager {escape(person.manager or '—')}\n"
             f"Tier [b]{tier}[/] · completeness [b]{'—' if pct is None else f'{pct:.1f}%'}[/] · "
             f"{row.tally.records_with_gaps if row else 0:,} of "
             f"{row.tally.records if row else 0:,} records with gaps")
@@ -210,7 +212,7 @@ class PersonScreen(ChaserScreen):
         def done(opened: bool) -> None:
             self.notify(f"Opening {url} (link copied)" if opened else
                         f"No web browser found here; the link is copied: {url}",
-                        severity="information" if opened else "warning")
+                        severity="information" if opened else "warning", markup=False)
 
         run_blocking(self, work, done=done, name="open-url")
 

@@ -27,8 +27,10 @@ class Picker(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.title_text, classes="dialog--title")
-            yield OptionList(*(Option(label, id=key) for key, label in self.options))
+            yield Label(self.title_text, classes="dialog--title", markup=False)
+            # Labels are people's and teams' names: shown as written, never parsed as markup.
+            yield OptionList(*(Option(label, id=key) for key, label in self.options),
+                             markup=False)
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)

@@ -107,9 +107,12 @@ class SyncScreen(ChaserScreen):
     SyncScreen #sync-notes { height: auto; max-height: 8; padding: 0 1; color: $text-muted; }
     """
     BINDINGS: ClassVar = [
-        Binding("s", "run_sync", "Sync now", id="sync.run"),
-        Binding("f", "run_sync(True)", "Full sync", id="sync.full"),
-        Binding("c", "check_connection", "Check login", id="sync.check"),
+        Binding("s", "run_sync", "Sync now", id="sync.run",
+                tooltip="Take a new snapshot (only what changed, where the source can tell)"),
+        Binding("f", "run_sync(True)", "Full sync", id="sync.full",
+                tooltip="Re-read every record"),
+        Binding("c", "check_connection", "Check login", id="sync.check",
+                tooltip="Sign in to the CRM and say as whom"),
         # While a sync runs Escape cancels it; otherwise it goes back (the next binding).
         Binding("escape", "cancel_sync", "Cancel sync", id="sync.cancel"),
         BACK,
@@ -132,7 +135,7 @@ class SyncScreen(ChaserScreen):
                      "a cancelled or failed sync keeps the current snapshot.", id="sync-status")
         yield VerticalScroll(id="sync-objects")
         yield Static("", id="sync-notes", markup=False)
-        yield Footer()
+        yield Footer(show_command_palette=False)  # 80 columns: ctrl+p is in help instead
 
     def show_data(self, data: ViewData) -> None:
         """The connection state as far as the stored snapshots know it."""

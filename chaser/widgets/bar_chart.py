@@ -53,7 +53,7 @@ class BarChart(Widget):
 
     DEFAULT_CSS = """
     BarChart { height: auto; width: 1fr; }
-    BarChart > .bar-chart--bar { color: $accent; }
+    BarChart > .bar-chart--bar { color: $primary; }  /* not $accent: it is $warning in some themes */
     BarChart > .bar-chart--part { color: $warning; }
     BarChart > .bar-chart--muted { color: $text-muted; }
     """

@@ -34,6 +34,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 TONES = ("success", "warning", "error", "muted", "accent")
+MAX_FLEX = 40  # cells: on a wide terminal, numbers stay near the names they belong to
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +138,7 @@ class VirtualTable(ScrollView, can_focus=True):
         self._predicate: Callable[[Any], bool] | None = None
         self._needle = ""
         self._widths: list[int] = []
+        self._laid_out_for = -1  # the content width the column widths were computed for
 
     # ---- data --------------------------------------------------------------------------
     @property
@@ -183,10 +185,12 @@ class VirtualTable(ScrollView, can_focus=True):
         self._refilter()  # the cursor goes to the top: that is what a sort is for
 
     def set_filter(self, predicate: Callable[[Any], bool] | None) -> None:
+        """The cursor stays on its row if the row is still shown (else: the top)."""
         self._predicate = predicate
-        self._refilter()
+        self._refilter(self._key_of(self.current))
 
     def search(self, text: str) -> None:
+        """The cursor goes to the first match."""
         self._needle = text.strip().casefold()
         self._refilter()
 
@@ -296,19 +300,23 @@ class VirtualTable(ScrollView, can_focus=True):
         self.virtual_size = Size(self.scrollable_content_region.width, len(self._shown) + 1)
 
     def _layout(self) -> None:
-        width = self.scrollable_content_region.width
+        width = self._laid_out_for = self.scrollable_content_region.width
         fixed = sum(c.width for c in self.columns if c.width) + len(self.columns) - 1
         flex = [c for c in self.columns if not c.width]
         spare = max(0, width - fixed)
-        each = max(4, spare // len(flex)) if flex else 0
+        # Capped when fixed columns follow (they stay near the names on a wide terminal).
+        cap = spare if not self.columns or not self.columns[-1].width else MAX_FLEX
+        each = max(4, min(cap, spare // len(flex))) if flex else 0
         self._widths = [c.width or each for c in self.columns]
-        if flex:  # the first flexible column takes the rounding remainder
+        if flex and each < cap:  # the first flexible column takes the remainder
             i = self.columns.index(flex[0])
             self._widths[i] += max(0, spare - each * len(flex))
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        if not self._widths:
+        # The content width changes without a Resize when the vertical scrollbar comes or
+        # goes (rows added, filtered away): lay the columns out again for the width painted.
+        if width != self._laid_out_for:
             self._layout()
         if y == 0:
             return self._header(width)
@@ -331,11 +339,15 @@ class VirtualTable(ScrollView, can_focus=True):
                     style = base + self._tone_style(tone, pos == self.cursor)
             segments.append(Segment(fit(col.cell(row), w, col.align), style))
             segments.append(Segment(" ", base))
-        return Strip(segments[:-1], width).adjust_cell_length(width, base)
+        return Strip(segments[:-1]).adjust_cell_length(width, base)
 
     def _tone_style(self, tone: str, on_cursor: bool) -> Style:
+        if on_cursor and self.has_focus:
+            # The cursor's own colours: a tone's colour on the cursor's background can vanish
+            # (dark red on dark blue in textual-light). The word still says it all.
+            return Style()
         style = self.get_component_rich_style(f"virtual-table--{tone}")
-        # On the cursor keep the tone's colour but not a background that hides the cursor.
+        # On the blurred cursor keep the tone's colour, not a background that hides the cursor.
         return Style(color=style.color, bold=style.bold) if on_cursor else style
 
     def _header(self, width: int) -> Strip:
@@ -347,4 +359,4 @@ class VirtualTable(ScrollView, can_focus=True):
                 label = f"{label}{'▼' if self.sort_reverse else '▲'}"
             segments.append(Segment(fit(label, w, col.align), style))
             segments.append(Segment(" ", style))
-        return Strip(segments[:-1], width).adjust_cell_length(width, style)
+        return Strip(segments[:-1]).adjust_cell_length(width, style)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -97,6 +98,8 @@ class Org:
         self.faults: list[Fault] = []
         self.cursors: dict[str, tuple] = {}
         self.jobs: dict[str, dict] = {}
+        self.burst_until = 0.0  # time.monotonic() until which record reads answer 429/503
+        self.burst_served = 0
         self.bulk_polls = 1  # "InProgress" answers before "JobComplete"
         self.bulk_page = 10_000  # most rows per Bulk results page
         self.clock = BASE_TIME
@@ -135,8 +138,13 @@ class Org:
 
     def fault(self, kind: str, obj: str | None) -> Fault | None:
         with self.lock:
+            if kind in ("query", "query-more") and time.monotonic() < self.burst_until:
+                self.burst_served += 1  # an outage: 429, 503, 429, ... until it ends
+                return Fault("records", 429 if self.burst_served % 2 else 503)
             for f in self.faults:
-                if f.kind == kind and (f.object is None or f.object == obj) \
+                # kind "records" stands for both record reads: the first page and the next ones
+                if (f.kind == kind or (f.kind == "records" and kind in ("query", "query-more"))) \
+                        and (f.object is None or f.object == obj) \
                         and f.seen < f.skip + f.times:
                     f.seen += 1
                     if f.seen > f.skip:

@@ -1,0 +1,36 @@
+"""`chaser status`: which source, where its secret comes from, and what the last sync said."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from chaser import secrets
+from chaser.commands import workspace
+from chaser.sync import LAST_SYNC
+
+
+def register(sub, common) -> None:
+    p = sub.add_parser("status", parents=[common],
+                       help="the source, its connection and the last sync (API usage)")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    ws = workspace(args)
+    s = ws.settings
+    print(f"config:     {s.path or '(none: the built-in demo org)'}")
+    url = getattr(s.connector, "instance_url", None) or getattr(s.connector, "base_url", None)
+    print(f"source:     {s.kind}" + (f" at {url}" if url else ""))
+    if s.kind in secrets.ENV_TOKENS:
+        _, where = secrets.get(s.kind)
+        print(f"credential: {where or 'missing: run `chaser connect ' + s.kind + '`'}")
+    print(f"data:       {ws.store.root}")
+    last = ws.store.get_meta(LAST_SYNC)
+    if not last:
+        print("last sync:  never")
+        return 0
+    at = datetime.fromisoformat(last["at"]).astimezone(ws.tz)
+    print(f"last sync:  {at:%Y-%m-%d %H:%M %Z}: {last['summary']}")
+    for note in last.get("notes", []):
+        print(f"            {note}")
+    return 0

@@ -1,0 +1,166 @@
+"""The HR export from the costs screen: one modal asks where both files go, then the export is
+`chaser.exports.hr_export` + `write_hr` (what `chaser export hr --out --detail` writes), in a
+worker. The two files are written together or not at all; an existing file is replaced only
+after a confirmation naming it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+from chaser.costs import money
+from chaser.periods import Period
+from chaser.screens.common import run_blocking
+from chaser.screens.confirm import ConfirmModal, describe
+
+Paths = tuple[Path, Path | None]  # the per-person file, the per-chase detail file (or none)
+
+
+def detail_path(people: str) -> str:
+    """`hr.csv` -> `hr-detail.csv`: where the per-chase file goes by default."""
+    if not people.strip():
+        return ""
+    p = Path(people.strip())
+    return str(p.with_name(f"{p.stem}-detail{p.suffix or '.csv'}"))
+
+
+class HrExportModal(ModalScreen[Paths | None]):
+    """Asks for the two paths. Dismisses with (people, detail or None), or None (cancelled).
+    The detail path follows the people path until it is edited; empty means no detail file."""
+
+    DEFAULT_CSS = """
+    HrExportModal { align: center middle; }
+    HrExportModal > .dialog {
+        width: 76; max-width: 100%; height: auto; max-height: 100%;
+        border: thick $primary; background: $surface; padding: 0 2;
+    }
+    HrExportModal .dialog--title { text-style: bold; width: 100%; }
+    HrExportModal .dialog--body { width: 100%; }
+    HrExportModal Label { margin-top: 1; width: 100%; }
+    HrExportModal .dialog--error { color: $text-error; width: 100%; height: auto; }
+    HrExportModal .dialog--error.empty { display: none; }
+    HrExportModal .dialog--buttons { height: auto; width: 100%; align-horizontal: right; }
+    HrExportModal Button { margin-left: 2; }
+    """
+    BINDINGS: ClassVar = [Binding("escape", "cancel", "Cancel", id="export.cancel")]
+
+    def __init__(self, period: Period, people: Path) -> None:
+        super().__init__()
+        self.period, self.people = period, people
+        self._people_text = str(people)  # the people path the detail path was derived from
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Export for HR", classes="dialog--title")
+            yield Static(f"{describe(self.period)} · CSV for Excel, formula-safe. Both files "
+                         "are written, or neither.", classes="dialog--body", markup=False)
+            yield Label("Per person: records, gaps, tier, chases, minutes, cost, barriers",
+                        markup=False)
+            yield Input(str(self.people), id="export-people")
+            yield Label("Per chase: every chase counted (leave empty for no such file)",
+                        markup=False)
+            yield Input(detail_path(str(self.people)), id="export-detail")
+            yield Static("", classes="dialog--error empty", id="prompt-error", markup=False)
+            with Horizontal(classes="dialog--buttons"):
+                yield Button("Cancel", id="export-no")
+                yield Button("Export", id="export-yes", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#export-people", Input).focus()
+
+    @on(Input.Changed, "#export-people")
+    def _follow(self, event: Input.Changed) -> None:
+        detail = self.query_one("#export-detail", Input)
+        if detail.value == detail_path(self._people_text):  # not edited by hand: follow
+            detail.value = detail_path(event.value)
+        self._people_text = event.value
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.submit()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "export-yes":
+            self.submit()
+        else:
+            self.dismiss(None)
+
+    def submit(self) -> None:
+        people = self.query_one("#export-people", Input).value.strip()
+        detail = self.query_one("#export-detail", Input).value.strip()
+        error = None
+        if not people:
+            error = "The people file is required."
+        elif detail and Path(detail).expanduser() == Path(people).expanduser():
+            error = "The two files must be different files."
+        if error:
+            box = self.query_one("#prompt-error", Static)
+            box.update(f"✗ {error}")
+            box.remove_class("empty")
+            return
+        self.dismiss((Path(people).expanduser(), Path(detail).expanduser() if detail else None))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def export_hr(screen, period: Period) -> None:
+    """Ask for the paths, then write; `screen` owns the worker and shows the notices."""
+    default = Path.cwd() / f"chaser-hr-{period.first_day}_{period.last_day}.csv"
+
+    def chosen(paths: Paths | None) -> None:
+        if paths:
+            _write(screen, period, paths, force=False)
+
+    screen.app.push_screen(HrExportModal(period, default), chosen)
+
+
+def _write(screen, period: Period, paths: Paths, *, force: bool) -> None:
+    from chaser.exports import FileExists, hr_export, write_hr
+
+    ws = screen.app.ws
+    out, detail = paths
+
+    def work():
+        try:
+            export = hr_export(ws, period)
+            return export, write_hr(export, out, detail, force=force)
+        except FileExists:  # not an error: ask, then write again with force
+            return None, [p for p in (out, detail) if p is not None and p.exists()]
+
+    def done(result) -> None:
+        export, files = result
+        if export is None:
+            _ask_overwrite(screen, period, paths, files)
+            return
+        t = export.total
+        what = [f"{len(export.rows)} people, {t.chases} chases, "
+                f"{money(t.cost, export.currency)}", *map(str, files)]
+        screen.notify("\n".join(what), title="HR export written", timeout=10, markup=False)
+
+    run_blocking(screen, work, done=done, name="export-hr")
+
+
+def _ask_overwrite(screen, period: Period, paths: Paths, existing: list[Path]) -> None:
+    def answered(yes: bool | None) -> None:
+        if yes:
+            _write(screen, period, paths, force=True)
+
+    names = "\n".join(str(p) for p in existing)
+    one = len(existing) == 1
+    screen.app.push_screen(ConfirmModal(
+        "Replace file?" if one else "Replace files?",
+        f"{names}\n{'already exists' if one else 'already exist'}. Replace "
+        f"{'it' if one else 'them'} with this export?", confirm="Replace", danger=True),
+        answered)
