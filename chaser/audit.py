@@ -99,23 +99,31 @@ class Auditor:
         # Records per owner in one C-level pass; then only the rows with gaps are visited.
         for owner, n in Counter(map(itemgetter(owner_col), rows)).items():
             self._tally_for(owner).records += n
-        id_col, name_col, mod_col = layout.id, layout.name, layout.modified
-        url, obj, owners, gaps = layout.url_template, layout.object, self._owners, self._gaps
-        for row, missing in scan(rows):
-            owner = row[owner_col]
+        hits = scan(rows)
+        if not hits:
+            self._objects[layout.object] = self._objects.get(layout.object, 0) + len(rows)
+            return
+        # Tallies per (owner, missing fields) combination: few distinct ones, so one counter
+        # pass replaces a handful of attribute updates per gap record.
+        owners = self._owners
+        for (owner, missing), n in Counter([(row[owner_col], m) for row, m in hits]).items():
             tally = owners[owner]
-            tally.records_with_gaps += 1
-            tally.missing_fields += len(missing)
+            tally.records_with_gaps += n
+            tally.missing_fields += n * len(missing)
             by_field = tally.by_field
             for f in missing:
-                by_field[f] = by_field.get(f, 0) + 1
-            rid = row[id_col] or ""
-            # Plain tuples until snapshot(): tuples of str are untracked by the cyclic GC,
-            # so a growing gap list does not make every collection slower.
-            gaps.append((obj, rid, (row[name_col] if name_col is not None else None) or rid,
-                         (owner or "").strip(), missing,
-                         row[mod_col] if mod_col is not None else None,
-                         url.format(id=rid) if url and rid else None))
+                by_field[f] = by_field.get(f, 0) + n
+        # Plain tuples until snapshot(): tuples of str are untracked by the cyclic GC, so a
+        # growing gap list does not make every collection slower.
+        obj, id_col, name_col, mod_col = layout.object, layout.id, layout.name, layout.modified
+        head, has_url, tail = (layout.url_template or "").partition("{id}")
+        self._gaps.extend([
+            (obj, rid, (row[name_col] if name_col is not None else None) or rid,
+             (row[owner_col] or "").strip(), missing,
+             row[mod_col] if mod_col is not None else None,
+             head + rid + tail if has_url and rid else None)
+            for row, missing in hits for rid in (row[id_col] or "",)
+        ])
         self._objects[obj] = self._objects.get(obj, 0) + len(rows)
 
     def touch_object(self, obj: str) -> None:

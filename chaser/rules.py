@@ -184,7 +184,9 @@ def compile_scan(rules: Iterable[Rule], layout: Layout, blank: Blank) -> Scan:
     cols = resolve_fields(rules, layout)
     conds = [(_condition_test(r.when, cols[r.when.field], blank), r) for r in rules if r.when]
     key_cols = sorted({cols[r.when.field] for r in rules if r.when})
-    key_of = itemgetter(*key_cols, key_cols[0]) if key_cols else (lambda row: None)
+    # One condition column (the usual case: the stage) keys plans by the cell itself, whose
+    # hash Python caches; several make a tuple.
+    key_of = (itemgetter(*key_cols) if key_cols else (lambda row: None))
     blank_words = blank.placeholders | {""}
     spellings = _spellings(blank_words)
     strip, casefold = str.strip, str.casefold

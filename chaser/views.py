@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 from chaser.audit import PersonRow, org_tally, person_rows
 from chaser.model import Chase, Gap, Person, Snapshot, Tally, Tier
 from chaser.periods import Period, parse_period
+from chaser.sync import LAST_SYNC
 
 DEFAULT_PERIOD = "this-month"
 
@@ -39,6 +40,7 @@ class ViewData:
     source: str = ""
     tz: Any = None  # the configured zone, for showing times (read once, off the UI thread)
     seconds: float = 0.0  # how long the load took (shown in the log, used by benchmarks)
+    last_sync: dict | None = None  # what the last sync said (store meta LAST_SYNC): API usage
     _index: dict = field(default_factory=dict, compare=False, repr=False)
 
     # ---- lookups (indexes are built once per ViewData, on first use) ---------------------
@@ -171,6 +173,7 @@ def _load(ws, period_text: str) -> ViewData:
         source=snapshot.source,
         tz=ws.tz,
         seconds=time.perf_counter() - started,
+        last_sync=ws.store.get_meta(LAST_SYNC),
     )
 
 

@@ -199,6 +199,17 @@ async def test_a_finished_sync_shows_the_connector_notes(app, fake):
         assert app.data.snapshot.source == "fake CRM"  # every view sees the new snapshot
 
 
+async def test_the_last_syncs_notes_show_when_the_screen_opens(app, fake):
+    fake(block=False)
+    app.ws.sync()  # e.g. an earlier `chaser sync`: its notes (API usage) are kept in the store
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_sync(pilot)
+        notes = str(screen.query_one("#sync-notes", Static).visual)
+        assert "Last sync: synced fake CRM" in notes and "API usage: 12 / 15,000" in notes
+        source = str(screen.query_one("#sync-source", Static).visual)
+        assert "Not blamed" not in source  # the fake org has no queue or inactive owner
+
+
 def test_progress_text_says_it_in_words():
     assert progress_text(Progress("Deal", 1200, 1, total=3000)) == \
         "1,200 of 3,000 records · 1 page"

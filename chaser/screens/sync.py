@@ -18,6 +18,7 @@ from textual.markup import escape
 from textual.message import Message
 from textual.widgets import Footer, Header, Label, ProgressBar, Static
 
+from chaser.audit import unblamed_note
 from chaser.connectors.base import Cancel, Cancelled, Progress
 from chaser.screens.common import BACK, ChaserScreen, report_error, run_blocking
 from chaser.sync import SyncResult
@@ -147,7 +148,12 @@ class SyncScreen(ChaserScreen):
             + (" · built-in demo, no login needed" if ws.is_demo else "") + "\n"
             f"Current snapshot: [b]{taken:%Y-%m-%d %H:%M}[/] ({ago(data.now - snap.taken_at)}) · "
             f"{snap.records:,} records in {len(snap.objects)} objects · {len(snap.people)} "
-            f"people · {len(snap.gaps):,} records with gaps · {len(data.history)} snapshots kept")
+            f"people · {len(snap.gaps):,} records with gaps · {len(data.history)} snapshots kept"
+            + (f"\n{escape(note)}" if (note := unblamed_note(snap)) else ""))
+        if self.result is None and data.last_sync:  # what the last sync said (API usage)
+            self.query_one("#sync-notes", Static).update(
+                "\n".join([f"Last sync: {data.last_sync['summary']}",
+                           *data.last_sync.get("notes", [])]))
 
     # ---- actions -----------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
