@@ -165,6 +165,10 @@ def _spellings(words: frozenset[str], limit: int = 4096) -> frozenset[str] | Non
     return frozenset(out)
 
 
+def _no_cells(row: Sequence) -> tuple:
+    return ()
+
+
 def _fold(value: object) -> str:
     return "" if value is None else str(value).strip().casefold()
 
@@ -199,13 +203,16 @@ def compile_scan(rules: Iterable[Rule], layout: Layout, blank: Blank) -> Scan:
                 names.update(dict.fromkeys(r.require))
         fields = tuple(names)
         if not fields:
-            return None, ()
+            return _no_cells, ()  # no `getter is None` test per row
         # itemgetter of 2+ indices always returns a tuple; compress() stops at the names.
         return itemgetter(*(cols[f] for f in fields), cols[fields[0]]), fields
 
     def scan(rows: Sequence[Sequence[str | None]]) -> list:
         out = []
         get = plans.get
+        exact = spellings is not None
+        isdisjoint = spellings.isdisjoint if exact else None
+        is_spelling = spellings.__contains__ if exact else None
         for row in rows:
             try:
                 key = key_of(row)
@@ -215,12 +222,15 @@ def compile_scan(rules: Iterable[Rule], layout: Layout, blank: Blank) -> Scan:
                     if len(plans) < PLAN_CACHE:
                         plans[key] = plan
                 getter, fields = plan
-                if getter is None:
-                    continue
                 cells = getter(row)
                 try:
-                    # The common case: a clean row is told apart with no casefold per cell.
-                    if spellings is not None and spellings.isdisjoint(map(strip, cells)):
+                    if exact:
+                        # The common case: a clean row is told apart with no casefold per
+                        # cell, and a row with gaps is too (no second, folded pass).
+                        if isdisjoint(map(strip, cells)):
+                            continue
+                        missing = tuple(compress(fields, map(is_spelling, map(strip, cells))))
+                        out.append((row, missing))
                         continue
                     folded = list(map(casefold, map(strip, cells)))
                 except TypeError:  # None (an API's null) or a non-text cell

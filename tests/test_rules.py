@@ -72,14 +72,35 @@ def scan(rules, rows):
     return compile_scan(rules, LAYOUT, blank)(rows)
 
 
-@given(st.lists(st.lists(values, min_size=3, max_size=5), max_size=30))
-def test_scan_agrees_with_the_reference_checker(rows):
-    rules = [Rule("Opportunity", ("account",)),
-             Rule("Opportunity", ("amount", "account"), Condition("stage", "in", ("won", "?"))),
-             Rule("Opportunity", ("amount",), Condition("account", "blank", True))]
+# Placeholders in any case, with surrounding whitespace; stages that trigger the conditions.
+def _respell(word, upper, pad):
+    return pad + "".join(c.upper() if up else c for c, up in zip(word, upper, strict=False)) + pad
+
+
+spelled = st.builds(_respell, st.sampled_from(DEFAULT_PLACEHOLDERS + ("won", "Won", "")),
+                    st.lists(st.booleans(), min_size=4, max_size=4),
+                    st.sampled_from(("", " ", "\t", " \u00a0")))
+cells = st.one_of(values, spelled)
+RULE_SETS = [
+    [Rule("Opportunity", ("account",)),
+     Rule("Opportunity", ("amount", "account"), Condition("stage", "in", ("won", "?"))),
+     Rule("Opportunity", ("amount",), Condition("account", "blank", True))],
+    # Conditional rules only: rows whose plan requires nothing.
+    [Rule("Opportunity", ("amount",), Condition("stage", "not_in", ("won",))),
+     Rule("Opportunity", ("account", "amount"), Condition("stage", "equals", " WON "))],
+]
+
+
+@given(st.lists(st.lists(cells, min_size=3, max_size=5), max_size=30),
+       st.sampled_from(RULE_SETS))
+def test_scan_agrees_with_the_reference_checker(rows, rules):
     ref = compile_rules(rules, LAYOUT, blank)
     expected = [(r, ref(r)) for r in rows if ref(r)]
     assert scan(rules, rows) == expected
+    # The same scan again: plans are now cached, the path most rows take.
+    again = compile_scan(rules, LAYOUT, blank)
+    again(rows)
+    assert again(rows) == expected
 
 
 
