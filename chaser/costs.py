@@ -54,6 +54,13 @@ def rates_for(costs: CostSettings, team: str) -> Rates:
     return Rates(pick("admin_hourly_rate"), pick("rep_hourly_rate"), pick("rep_minutes_per_chase"))
 
 
+def unmatched_overrides(costs: CostSettings, teams: Iterable[str]) -> list[str]:
+    """[costs.teams.X] tables that match no team: a typo there would silently price that team
+    at the default rates, so the faces warn about it."""
+    folded = {t.casefold() for t in teams}
+    return [name for name in costs.teams if name.casefold() not in folded]
+
+
 def _rate_minutes(chase: Chase, rates: Rates) -> Decimal:
     """minutes x hourly rate, exact: the numerator of the cost before the one division by 60."""
     return (Decimal(chase.minutes) * rates.admin_hourly_rate

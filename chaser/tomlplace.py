@@ -8,7 +8,7 @@ typed getters every config section uses, so each error says what is wrong in the
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from chaser.errors import ChaserError
@@ -63,12 +63,12 @@ class Where:
         if key not in raw:
             return default
         v = raw[key]
-        if isinstance(v, bool) or not isinstance(v, int | float | str):
-            raise self.at(key).fail(f"must be a number, not {_show(v)}")
-        try:
-            d = Decimal(str(v))
-        except InvalidOperation:
-            raise self.at(key).fail(f"must be a number, not {_show(v)}") from None
+        # A quoted "60" is a typing slip in TOML, and accepting it would hide one that is not
+        # a number at all; money is exact anyway (Decimal of the number's shortest text).
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            hint = " (write it without quotes)" if isinstance(v, str) else ""
+            raise self.at(key).fail(f"must be a number, not {_show(v)}{hint}")
+        d = Decimal(str(v))
         if not d.is_finite() or d < Decimal(str(minimum)):
             raise self.at(key).fail(f"must be a number >= {minimum}, not {_show(v)}")
         return d

@@ -57,3 +57,46 @@ def maven() -> Path:
     if not (MAVEN / "sales_pipeline.csv").exists():
         pytest.skip(f"shared Maven CRM dataset not found at {MAVEN} (clone outside the workspace)")
     return MAVEN
+
+
+# ---- a small CSV org and the CLI, shared by the CLI and TUI tests ------------------------------
+
+
+def _toml(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def csv_org(folder: Path, people: str, deals: str, *, key: str = "name",
+            require: tuple[str, ...] | list[str] = ("amount",),
+            when: str | None = '{ field = "stage", equals = "Won" }', extra: str = "") -> Path:
+    """Write people.csv, deals.csv and a chaser.toml reading them into `folder`; return the
+    config's path. The people mapping follows the people header: `key` is the key column, the
+    name column is "name", and team, manager, email and active are mapped when present. Deals
+    are object "Deal" (id "id", owner "owner") with one rule: `require` these fields, `when`
+    given (an inline TOML table) or always. `extra` (e.g. a [costs] section) is appended."""
+    (folder / "people.csv").write_text(people, encoding="utf-8")
+    (folder / "deals.csv").write_text(deals, encoding="utf-8")
+    header = people.splitlines()[0].split(",")
+    lines = ['[source]', 'kind = "csv"', '[source.csv.people]', 'path = "people.csv"',
+             f"key = {_toml(key)}"]
+    if key != "name":
+        lines.append('name = "name"')
+    lines += [f"{column} = {_toml(column)}" for column in ("team", "manager", "email", "active")
+              if column in header]
+    lines += ['[[source.csv.objects]]', 'object = "Deal"', 'path = "deals.csv"', 'id = "id"',
+              'owner = "owner"', '[[rules]]', 'object = "Deal"',
+              f"require = [{', '.join(_toml(f) for f in require)}]"]
+    if when is not None:
+        lines.append(f"when = {when}")
+    config = folder / "chaser.toml"
+    config.write_text("\n".join(lines) + "\n" + extra, encoding="utf-8")
+    return config
+
+
+def run_cli(capsys, *argv) -> tuple[int, str, str]:
+    """Run `chaser *argv` in-process (arguments may be paths or numbers): (exit code, out, err)."""
+    from chaser.cli import main
+
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err

@@ -7,6 +7,7 @@ import io
 import json
 
 import pytest
+from conftest import csv_org, run_cli
 
 from chaser.cli import main
 
@@ -38,10 +39,7 @@ when = {{ field = "deal_stage", in = ["Won", "Lost"] }}
 """
 
 
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+run = run_cli
 
 
 @pytest.fixture
@@ -53,32 +51,12 @@ def maven_config(tmp_path, maven):
 
 @pytest.fixture
 def small_config(tmp_path):
-    (tmp_path / "people.csv").write_text(
+    return csv_org(
+        tmp_path,
         "name,team,email\nAnn Lee,East,ann@x.test\nBob Ray,East,bob@x.test\n"
-        "Bob Ray Jr,West,bobjr@x.test\nCy Dee,West,cy@x.test\n", encoding="utf-8")
-    (tmp_path / "deals.csv").write_text(
+        "Bob Ray Jr,West,bobjr@x.test\nCy Dee,West,cy@x.test\n",
         "id,owner,stage,amount\n1,Ann Lee,Won,\n2,Ann Lee,Won,5\n3,Bob Ray,Open,\n"
-        "4,Ghost,Won,\n", encoding="utf-8")
-    p = tmp_path / "chaser.toml"
-    p.write_text("""
-[source]
-kind = "csv"
-[source.csv.people]
-path = "people.csv"
-key = "name"
-team = "team"
-email = "email"
-[[source.csv.objects]]
-object = "Deal"
-path = "deals.csv"
-id = "id"
-owner = "owner"
-[[rules]]
-object = "Deal"
-require = ["amount"]
-when = { field = "stage", equals = "Won" }
-""", encoding="utf-8")
-    return p
+        "4,Ghost,Won,\n")
 
 
 def expected_maven(maven):

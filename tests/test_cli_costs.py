@@ -10,29 +10,9 @@ import re
 from decimal import Decimal
 
 import pytest
+from conftest import csv_org, run_cli
 
-from chaser.cli import main
-
-CONFIG = """\
-[source]
-kind = "csv"
-[source.csv.people]
-path = "people.csv"
-key = "id"
-name = "name"
-team = "team"
-manager = "manager"
-email = "email"
-[[source.csv.objects]]
-object = "Deal"
-path = "deals.csv"
-id = "id"
-owner = "owner"
-[[rules]]
-object = "Deal"
-require = ["amount", "close_date"]
-when = { field = "stage", equals = "Won" }
-
+COSTS = """
 [costs]
 currency = "EUR"
 admin_hourly_rate = 60
@@ -45,10 +25,7 @@ rep_hourly_rate = 80
 EVIL = '=HYPERLINK("http://evil.example","click")'
 
 
-def run(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
+run = run_cli
 
 
 @pytest.fixture
@@ -65,17 +42,16 @@ def org(tmp_path, capsys):
     Ann 58.67 (not 58.66: rounded once), Bob 60.00, =Evil 20.00; EMEA 58.67, NA 80.00;
     total 138.67 for 5 chases, 67 minutes.
     """
-    (tmp_path / "people.csv").write_text(
+    cfg = csv_org(
+        tmp_path,
         "id,name,team,manager,email\n"
         "u1,Ann Lee,EMEA,Mia Boss,ann@x.test\n"
         "u2,Bob Roy,NA,Max Boss,bob@x.test\n"
-        "u3,=Evil Name,NA,Max Boss,-evil@x.test\n", encoding="utf-8")
-    (tmp_path / "deals.csv").write_text(
+        "u3,=Evil Name,NA,Max Boss,-evil@x.test\n",
         "id,owner,stage,amount,close_date\n"
         "D1,u1,Won,,2026-10-01\nD2,u1,Won,5,\nD3,u2,Won,,\nD4,u2,Won,7,2026-10-02\n"
-        "D5,u3,Won,1,2026-10-02\n", encoding="utf-8")
-    cfg = tmp_path / "chaser.toml"
-    cfg.write_text(CONFIG, encoding="utf-8")
+        "D5,u3,Won,1,2026-10-02\n",
+        key="id", require=("amount", "close_date"), extra=COSTS)
     assert run(capsys, "sync", "--config", cfg, "-q")[0] == 0
     logs = [
         ("Ann Lee", 25, "2026-11-03T10:00", "--fields", "amount", "--note", EVIL),
@@ -253,3 +229,12 @@ def test_report_and_costs_on_the_demo(capsys):
     total = sum(Decimal(r["cost"]) for r in read_csv(out))
     headline = re.search(r"Hidden cost\s+USD ([\d,]+\.\d\d)", text).group(1).replace(",", "")
     assert abs(total - Decimal(headline)) <= Decimal("0.01") * len(read_csv(out))
+
+
+def test_a_rate_override_for_no_team_is_warned_about(tmp_path, capsys):
+    cfg = csv_org(tmp_path, "id,name,team\nu1,Ann Lee,East\n", "id,owner,stage,amount\n1,u1,Won,\n",
+                  key="id", extra="[costs.teams.Eats]\nrep_hourly_rate = 80\n")
+    for argv in (["costs", "--format", "csv"], ["report"]):
+        code, out, err = run_cli(capsys, *argv, "--config", cfg)
+        assert code == 0 and "Eats" not in out  # stdout stays clean for scripts
+        assert "chaser: warning: [costs.teams.Eats]" in err and "(teams: East)" in err

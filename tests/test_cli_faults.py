@@ -12,47 +12,19 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import csv_org, run_cli
 
-from chaser.cli import main
 from chaser.connectors.csv import CsvConnector
 from chaser.store import Store
 from chaser.workspace import Workspace
 
-CONFIG = """\
-[source]
-kind = "csv"
-[source.csv.people]
-path = "people.csv"
-key = "id"
-name = "name"
-team = "team"
-[[source.csv.objects]]
-object = "Deal"
-path = "deals.csv"
-id = "id"
-owner = "owner"
-[[rules]]
-object = "Deal"
-require = ["amount"]
-when = { field = "stage", equals = "Won" }
-"""
-
-
-def run(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
+run = run_cli
 
 
 @pytest.fixture
 def org(tmp_path):
-    (tmp_path / "people.csv").write_text("id,name,team\nu1,Ann Lee,East\nu2,Bob Roy,West\n",
-                                         encoding="utf-8")
-    (tmp_path / "deals.csv").write_text("id,owner,stage,amount\n1,u1,Won,\n2,u2,Won,5\n"
-                                        "3,ghost,Won,\n", encoding="utf-8")
-    cfg = tmp_path / "chaser.toml"
-    cfg.write_text(CONFIG, encoding="utf-8")
-    return cfg
+    return csv_org(tmp_path, "id,name,team\nu1,Ann Lee,East\nu2,Bob Roy,West\n",
+                   "id,owner,stage,amount\n1,u1,Won,\n2,u2,Won,5\n3,ghost,Won,\n", key="id")
 
 
 def one_line_error(code, err, fragment):
@@ -123,7 +95,7 @@ def test_a_file_in_the_way_of_a_data_folder_is_named(capsys, org, chaser_home):
 
 
 def test_a_rule_on_a_missing_field_names_the_config_and_the_data_file(capsys, org):
-    org.write_text(CONFIG.replace('require = ["amount"]', 'require = ["amout"]'),
+    org.write_text(org.read_text(encoding="utf-8").replace('require = ["amount"]', 'require = ["amout"]'),
                    encoding="utf-8")
     code, _, err = run(capsys, "gaps", "--config", org)
     one_line_error(code, err, f"{org}:13: key 'rules[0]': a rule on Deal names field 'amout'")
@@ -131,7 +103,7 @@ def test_a_rule_on_a_missing_field_names_the_config_and_the_data_file(capsys, or
 
 
 def test_a_rule_on_an_object_no_file_holds_is_an_error_not_a_silent_100(capsys, org):
-    org.write_text(CONFIG.replace('object = "Deal"\nrequire', 'object = "Deals"\nrequire'),
+    org.write_text(org.read_text(encoding="utf-8").replace('object = "Deal"\nrequire', 'object = "Deals"\nrequire'),
                    encoding="utf-8")
     code, _, err = run(capsys, "gaps", "--config", org)
     one_line_error(code, err, "key 'rules[0].object': no [[source.csv.objects]] has object "

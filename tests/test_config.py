@@ -152,3 +152,8 @@ def test_a_rule_on_an_object_without_a_csv_file_is_an_error(tmp_path):
     msg = error_of(tmp_path, GOOD.replace('object = "Opportunity"\nrequire = ["close_date"',
                                           'object = "opportunity"\nrequire = ["close_date"'))
     assert ":23: key 'rules[1].object': no [[source.csv.objects]] has object 'opportunity'" in msg
+
+
+def test_a_quoted_number_is_a_type_error(tmp_path):
+    msg = error_of(tmp_path, GOOD.replace("admin_hourly_rate = 60.5", 'admin_hourly_rate = "60"'))
+    assert "costs.admin_hourly_rate" in msg and "write it without quotes" in msg

@@ -5,6 +5,7 @@ their brackets on every screen, modal, picker, palette entry and notification.""
 from __future__ import annotations
 
 import pytest
+from conftest import csv_org
 from textual.widgets import Label, OptionList, SelectionList, Static
 from tui_support import burst, settle
 
@@ -23,29 +24,10 @@ NOTE = "[red]call back[/red] [link=x]"
 
 @pytest.fixture
 def ws(tmp_path) -> Workspace:
-    (tmp_path / "people.csv").write_text(
-        f'name,team,email\n"{NAME}",{TEAM},{EMAIL}\nBo Ray,West,bo@x.test\n', encoding="utf-8")
-    (tmp_path / "deals.csv").write_text(
+    config = csv_org(
+        tmp_path, f'name,team,email\n"{NAME}",{TEAM},{EMAIL}\nBo Ray,West,bo@x.test\n',
         f'id,owner,stage,"{FIELD}"\n1,"{NAME}",Won,\n2,"{NAME}",Won,5\n3,Bo Ray,Won,\n',
-        encoding="utf-8")
-    config = tmp_path / "chaser.toml"
-    config.write_text(f"""
-[source]
-kind = "csv"
-[source.csv.people]
-path = "people.csv"
-key = "name"
-team = "team"
-email = "email"
-[[source.csv.objects]]
-object = "Deal"
-path = "deals.csv"
-id = "id"
-owner = "owner"
-[[rules]]
-object = "Deal"
-require = ["{FIELD}"]
-""", encoding="utf-8")
+        require=(FIELD,), when=None)
     return Workspace.open(str(config))
 
 

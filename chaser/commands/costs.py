@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chaser.commands import add_format, workspace
+from chaser.commands import add_format, warn_unmatched_rates, workspace
 from chaser.costs import money, period_for, summary_for
 from chaser.output import emit
 from chaser.periods import PERIOD_HELP
@@ -25,6 +25,7 @@ def register(sub, common) -> None:
 
 def run(args) -> int:
     ws = workspace(args)
+    warn_unmatched_rates(ws)
     period = period_for(ws, args.period)
     summary = summary_for(ws, period, args.team)
     lines = summary.by_person if args.by == "person" else summary.by_team

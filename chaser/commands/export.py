@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chaser.commands import workspace
+from chaser.commands import warn_unmatched_rates, workspace
 from chaser.costs import money, period_for
 from chaser.exports import check_target, hr_export, write_hr
 from chaser.periods import PERIOD_HELP
@@ -27,6 +27,7 @@ def run_hr(args) -> int:
     if args.detail:
         check_target(args.detail, args.force)
     ws = workspace(args)
+    warn_unmatched_rates(ws)
     export = hr_export(ws, period_for(ws, args.period), args.team)
     paths = write_hr(export, args.out, args.detail, force=args.force)
     t = export.total

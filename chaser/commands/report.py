@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from chaser import report
-from chaser.commands import workspace
+from chaser.commands import warn_unmatched_rates, workspace
 from chaser.costs import period_for
 from chaser.periods import PERIOD_HELP
 
@@ -26,6 +26,7 @@ def register(sub, common) -> None:
 
 def run(args) -> int:
     ws = workspace(args)
+    warn_unmatched_rates(ws)
     rep = report.build(ws, period_for(ws, args.period), args.team, top=max(args.top, 0))
     sys.stdout.write(report.render(rep, args.format))
     return 0
