@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from textual.widgets import Input, OptionList, Static
+from tui_support import settle_fully as settle
 
-from chaser.app import ChaserApp
 from chaser.costs import counted
 from chaser.periods import parse_period
 from chaser.screens.chases import ALL, ChaseLogScreen
@@ -16,20 +16,6 @@ pytest_plugins = ["tui_fixtures"]  # seeded_demo, demo_ws, make_app
 SIZE = (80, 24)
 
 
-@pytest.fixture
-def app(make_app) -> ChaserApp:
-    """The demo org, seeded once per session (tui_fixtures) and copied per test."""
-    return make_app()
-
-
-async def settle(pilot) -> None:
-    """Let workers finish and their results reach the UI thread."""
-    for _ in range(200):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-        if pilot.app.data is not None and not pilot.app.workers:
-            return
-    raise AssertionError("the app did not settle")
 
 
 async def open_log(pilot) -> ChaseLogScreen:

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import csv
 
-import pytest
 from textual.widgets import Input, OptionList, Static
+from tui_support import settle_fully as settle
 
-from chaser.app import ChaserApp
 from chaser.costs import money, period_for, summary_for
 from chaser.exports import DETAIL_COLUMNS, HR_COLUMNS, hr_export
 from chaser.screens.confirm import ConfirmModal, PromptModal
@@ -21,19 +20,6 @@ pytest_plugins = ["tui_fixtures"]  # seeded_demo, demo_ws, make_app
 SIZE = (80, 24)
 
 
-@pytest.fixture
-def app(make_app) -> ChaserApp:
-    """The demo org, seeded once per session (tui_fixtures) and copied per test."""
-    return make_app()
-
-
-async def settle(pilot) -> None:
-    for _ in range(200):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-        if pilot.app.data is not None and not pilot.app.workers:
-            return
-    raise AssertionError("the app did not settle")
 
 
 async def open_costs(pilot) -> CostsScreen:

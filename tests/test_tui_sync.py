@@ -9,7 +9,6 @@ import pytest
 from textual.widgets import ProgressBar, Static
 
 from chaser import sync as sync_module
-from chaser.app import ChaserApp
 from chaser.connectors.base import Capabilities, ConnectorError, Progress
 from chaser.model import Directory, Layout, Person, RecordBatch
 from chaser.screens.sync import ObjectRow, SyncScreen, progress_text
@@ -17,11 +16,6 @@ from chaser.screens.sync import ObjectRow, SyncScreen, progress_text
 pytest_plugins = ["tui_fixtures"]  # seeded_demo, demo_ws, make_app
 SIZE = (80, 24)
 
-
-@pytest.fixture
-def app(make_app) -> ChaserApp:
-    """The demo org, seeded once per session (tui_fixtures) and copied per test."""
-    return make_app()
 
 
 class FakeConnector:

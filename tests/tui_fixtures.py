@@ -46,3 +46,9 @@ def make_app(demo_ws) -> Callable:
         return ChaserApp(demo_ws, **kwargs)
 
     return make
+
+
+@pytest.fixture
+def app(make_app):
+    """The demo org, seeded once per session and copied per test, in a fresh ChaserApp."""
+    return make_app()

@@ -44,6 +44,17 @@ async def settle(pilot) -> None:
     await pilot.pause()
 
 
+async def settle_fully(pilot) -> None:
+    """Wait until the data is loaded and no worker is left: for screens that reload in the
+    background after an action (void, period, sync)."""
+    for _ in range(200):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if pilot.app.data is not None and not pilot.app.workers:
+            return
+    raise AssertionError("the app did not settle")
+
+
 def most_gaps(ws: Workspace):
     rows = ws.people()
     return max(rows, key=lambda r: (r.tally.records_with_gaps, r.person.name)).person
