@@ -68,6 +68,23 @@ class Workspace:
         return sync(self.settings, self.store, now=now, progress=progress, cancel=cancel,
                     full=full)
 
+    def whoami(self) -> str:
+        """Sign in to the source and say as whom: the check `chaser connect` and the sync
+        screen run. Only API sources have a login; the demo and CSV files have none."""
+        kind = self.settings.kind
+        if kind in ("demo", "csv"):
+            what = "the built-in demo" if kind == "demo" else "a CSV source"
+            raise ChaserError(f"{what} has no login to check; only CRM sources sign in")
+        import importlib
+
+        try:
+            module = importlib.import_module(f"chaser.connectors.{kind}")
+        except ModuleNotFoundError as e:
+            if e.name == f"chaser.connectors.{kind}":
+                raise ChaserError(f"{kind} is not available in this version of chaser") from None
+            raise
+        return module.whoami(self.settings)
+
     def snapshot(self) -> Snapshot:
         """The latest snapshot, taking one first when there is none yet."""
         if self.is_demo:

@@ -233,13 +233,10 @@ class SyncScreen(ChaserScreen):
 
     def action_check_connection(self) -> None:
         """Sign in and say as whom: the same check `chaser connect` runs."""
-        import importlib
-
         ws = self.app.ws  # type: ignore[attr-defined]
-        kind = ws.settings.kind
 
         def work() -> str:
-            return importlib.import_module(f"chaser.connectors.{kind}").whoami(ws.settings)
+            return ws.whoami()
 
         def done(line: str) -> None:
             self.query_one("#sync-notes", Static).update(line)

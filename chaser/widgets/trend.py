@@ -36,5 +36,7 @@ class Trend(Horizontal):
         text = "no history yet"
         if values:
             arrow = "↑" if values[-1] > values[0] else "↓" if values[-1] < values[0] else "→"
-            text = f"{values[0]:.1f}% {arrow} {values[-1]:.1f}% ({len(values)} snapshots)"
+            n = len(values)
+            text = (f"{values[0]:.1f}% {arrow} {values[-1]:.1f}% "
+                    f"({n} snapshot{'s' if n != 1 else ''})")
         self.query_one(".trend--range", Label).update(text)
