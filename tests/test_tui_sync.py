@@ -7,6 +7,7 @@ import threading
 
 import pytest
 from textual.widgets import ProgressBar, Static
+from tui_support import settle_fully as settle
 
 from chaser import sync as sync_module
 from chaser.connectors.base import Capabilities, ConnectorError, Progress
@@ -80,15 +81,6 @@ def fake(monkeypatch):
         return made
 
     return configure
-
-
-async def settle(pilot) -> None:
-    for _ in range(300):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-        if pilot.app.data is not None and not pilot.app.workers:
-            return
-    raise AssertionError("the app did not settle")
 
 
 async def open_sync(pilot) -> SyncScreen:

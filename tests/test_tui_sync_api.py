@@ -10,6 +10,7 @@ import pytest
 from servers.guard import loopback_only  # noqa: F401 - autouse: tests stay on loopback
 from sf_server import RULES, TOKEN, SfServer, make_org, scaled, sf_config
 from textual.widgets import ProgressBar, Static
+from tui_support import settle_fully as settle
 
 from chaser import secrets
 from chaser.connectors import salesforce
@@ -37,15 +38,6 @@ def app(sf):
     from chaser.app import ChaserApp
 
     return ChaserApp(Workspace.open(str(sf.cfg)))
-
-
-async def settle(pilot) -> None:
-    for _ in range(300):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-        if pilot.app.data is not None and not pilot.app.workers:
-            return
-    raise AssertionError("the app did not settle")
 
 
 async def open_sync(pilot) -> SyncScreen:

@@ -47,7 +47,7 @@ async def settle(pilot) -> None:
 async def settle_fully(pilot) -> None:
     """Wait until the data is loaded and no worker is left: for screens that reload in the
     background after an action (void, period, sync)."""
-    for _ in range(200):
+    for _ in range(300):  # a sync over loopback HTTP can take a few hundred turns
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         if pilot.app.data is not None and not pilot.app.workers:

@@ -35,24 +35,27 @@ from chaser.config import Settings, Where
 from chaser.connectors.base import Cancel, Capabilities, ConnectorError, Progress, ProgressFn
 from chaser.connectors.cache import RecordCache
 from chaser.connectors.http import Http, check_url, usage_notes
-from chaser.connectors.hubspot_api import SEARCH_CAP, Api, Portal, SearchStuck, ms_to_iso, to_ms
+from chaser.connectors.hubspot_api import (
+    NAME,
+    NAME_PARTS,
+    SEARCH_CAP,
+    Api,
+    Portal,
+    SearchStuck,
+    ms_to_iso,
+    person_of,
+    row_maker,
+    to_ms,
+)
 from chaser.errors import ChaserError
-from chaser.model import NO_TEAM, Directory, Layout, Person, RecordBatch
+from chaser.model import Directory, Layout, Person, RecordBatch
 from chaser.rules import Rule, required_fields
 from chaser.store import Store
 
 DEFAULT_BASE_URL = "https://api.hubapi.com"
 DEFAULT_OBJECTS = ("deals", "contacts", "companies")
 OWNER = "hubspot_owner_id"
-NAME = "(name)"  # computed column: parentheses cannot occur in a HubSpot property name
 TYPE_IDS = {"contacts": "0-1", "companies": "0-2", "deals": "0-3", "tickets": "0-5"}
-# Which properties make a record's display name: the first alternative with any text wins.
-NAME_PARTS: dict[str, tuple[tuple[str, ...], ...]] = {
-    "deals": (("dealname",),),
-    "contacts": (("firstname", "lastname"), ("email",)),
-    "companies": (("name",), ("domain",)),
-    "tickets": (("subject",),),
-}
 OBJECT_NAME = re.compile(r"[a-z][a-z0-9_]*|\d+-\d+")  # standard names, p_custom, or 2-123456
 # HubSpot's search index trails writes by a few seconds, so a bookmark never comes closer
 # than this to the sync's start: a record written just before the sync is read again next
@@ -179,7 +182,7 @@ class HubSpotConnector:
         for archived in (False, True):
             for page in self.api.owners(archived):
                 for owner in page.results:
-                    p = _person(owner, archived)
+                    p = person_of(owner, archived)
                     if p.key not in people or p.active:  # an owner in both lists is active
                         people[p.key] = p
         return Directory(tuple(people.values()))
@@ -256,7 +259,7 @@ class HubSpotConnector:
                    ) -> Iterator[RecordBatch]:
         rows: dict[str, list] = {}
         newest: int | None = None
-        make = _row_maker(obj, layout)
+        make = row_maker(obj, layout)
         for page in self.api.list_pages(obj, properties):
             cancel.check()
             fresh = []
@@ -277,7 +280,7 @@ class HubSpotConnector:
 
     def _incremental(self, obj, layout, properties, rows, bookmark, cache, progress, cancel
                      ) -> Iterator[RecordBatch]:
-        make = _row_maker(obj, layout)
+        make = row_maker(obj, layout)
         modified = modified_property(obj)
         changed: set[str] = set()
         newest: int | None = None
@@ -324,54 +327,6 @@ def _client(hs: HubSpotSettings, token: str, **http_options) -> Http:
 def _later(newest: int | None, value: str | None) -> int | None:
     ms = to_ms(value)
     return newest if ms is None or (newest is not None and newest >= ms) else ms
-
-
-def _text(value: object) -> str | None:
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def _row_maker(obj: str, layout: Layout):
-    """A function from one HubSpot result to a row in `layout`'s column order. A property
-    missing from the reply stays None: missing, null and "" are all blank to the rules."""
-    alternatives = NAME_PARTS.get(obj, ())
-    getters = layout.columns
-
-    def make(rec: dict) -> list:
-        props = rec.get("properties") or {}
-        row: list = []
-        for col in getters:
-            if col == "id":
-                row.append(str(rec["id"]))
-            elif col == NAME:
-                row.append(_name(props, alternatives))
-            else:
-                row.append(_text(props.get(col)))
-        return row
-
-    return make
-
-
-def _name(props: dict, alternatives) -> str | None:
-    for alt in alternatives:
-        text = " ".join(str(props[p]).strip() for p in alt if props.get(p) not in (None, ""))
-        if text.strip():
-            return text.strip()
-    return None
-
-
-def _person(owner: dict, archived: bool) -> Person:
-    key = str(owner.get("id"))
-    email = owner.get("email") or None
-    name = " ".join(str(owner.get(k) or "").strip() for k in ("firstName", "lastName")).strip()
-    teams = [t for t in owner.get("teams") or [] if isinstance(t, dict) and t.get("name")]
-    primary = next((t for t in teams if t.get("primary")), teams[0] if teams else None)
-    return Person(key=key, name=name or email or f"owner {key}",
-                  team=str(primary["name"]) if primary else NO_TEAM,
-                  email=email, active=not archived and not owner.get("archived", False))
 
 
 # ---- chaser connect hooks -----------------------------------------------------------------

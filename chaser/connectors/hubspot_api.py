@@ -17,6 +17,7 @@ import httpx
 
 from chaser.connectors.base import AuthError, ConnectorError, LimitError
 from chaser.connectors.http import Http, RateLimiter, Retry, default_classify
+from chaser.model import NO_TEAM, Layout, Person
 
 LIST_LIMIT = 100  # the list endpoint's largest page
 OWNERS_LIMIT = 500
@@ -271,3 +272,63 @@ def _next_after(data: dict) -> str | None:
     nxt = paging.get("next")
     after = nxt.get("after") if isinstance(nxt, dict) else None
     return str(after) if after not in (None, "") else None
+
+
+# ---- HubSpot payloads as chaser rows and people ------------------------------------------
+
+NAME = "(name)"  # computed column: parentheses cannot occur in a HubSpot property name
+# Which properties make a record's display name: the first alternative with any text wins.
+NAME_PARTS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "deals": (("dealname",),),
+    "contacts": (("firstname", "lastname"), ("email",)),
+    "companies": (("name",), ("domain",)),
+    "tickets": (("subject",),),
+}
+
+
+def _text(value: object) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def row_maker(obj: str, layout: Layout):
+    """A function from one HubSpot result to a row in `layout`'s column order. A property
+    missing from the reply stays None: missing, null and "" are all blank to the rules."""
+    alternatives = NAME_PARTS.get(obj, ())
+    getters = layout.columns
+
+    def make(rec: dict) -> list:
+        props = rec.get("properties") or {}
+        row: list = []
+        for col in getters:
+            if col == "id":
+                row.append(str(rec["id"]))
+            elif col == NAME:
+                row.append(record_name(props, alternatives))
+            else:
+                row.append(_text(props.get(col)))
+        return row
+
+    return make
+
+
+def record_name(props: dict, alternatives) -> str | None:
+    for alt in alternatives:
+        text = " ".join(str(props[p]).strip() for p in alt if props.get(p) not in (None, ""))
+        if text.strip():
+            return text.strip()
+    return None
+
+
+def person_of(owner: dict, archived: bool) -> Person:
+    key = str(owner.get("id"))
+    email = owner.get("email") or None
+    name = " ".join(str(owner.get(k) or "").strip() for k in ("firstName", "lastName")).strip()
+    teams = [t for t in owner.get("teams") or [] if isinstance(t, dict) and t.get("name")]
+    primary = next((t for t in teams if t.get("primary")), teams[0] if teams else None)
+    return Person(key=key, name=name or email or f"owner {key}",
+                  team=str(primary["name"]) if primary else NO_TEAM,
+                  email=email, active=not archived and not owner.get("archived", False))

@@ -8,7 +8,7 @@ import csv
 from pathlib import Path
 
 from chaser.connectors import hubspot
-from chaser.connectors.hubspot import NAME_PARTS
+from chaser.connectors.hubspot_api import NAME_PARTS, record_name
 
 # The properties the sample rules (hubspot_server.RULES_TOML) read, per object.
 PROPERTIES = {"deals": ["amount", "closedate", "dealstage", "hs_next_step"],
@@ -48,7 +48,7 @@ def export_csv(fake, folder: Path, rules_text: str | None = None) -> Path:
                     if rec["archived"]:
                         continue
                     p = rec["properties"]
-                    name = hubspot._name(p, NAME_PARTS[obj])
+                    name = record_name(p, NAME_PARTS[obj])
                     w.writerow([rid, _cell(p.get("hubspot_owner_id")), _cell(name),
                                 p[modified], *(_cell(p.get(k)) for k in fields)])
             text.append(f'[[source.csv.objects]]\nobject = "{obj}"\npath = "{obj}.csv"\n'
