@@ -3,6 +3,8 @@ data in workers, and routes app-wide keys to screens. Screens own their behaviou
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
 from collections.abc import Callable
 from typing import ClassVar
@@ -10,11 +12,12 @@ from typing import ClassVar
 from textual.app import App
 from textual.binding import Binding
 
+from chaser.periods import DEFAULT_PERIOD
 from chaser.screens.common import SCREENS, broadcast, open_screen, report_error, run_blocking
 from chaser.screens.keys import OrderedKeys
 from chaser.screens.overview import OverviewScreen
 from chaser.screens.palette import ChaserCommands
-from chaser.views import DEFAULT_PERIOD, ViewData
+from chaser.views import ViewData
 from chaser.workspace import Workspace
 
 CONNECT_HINT = "chaser connect salesforce|hubspot"  # the one command that connects a CRM
@@ -41,7 +44,12 @@ class ChaserApp(OrderedKeys, App):
         self.data: ViewData | None = None
         self.clock = clock  # monotonic seconds; tests inject a fake to drive the chase timer
         self.period_text = period
+        # screen id -> the period picked on that screen ("costs", "chase-log"): it sticks there,
+        # across visits, while every other screen follows period_text (screens/confirm.OwnPeriod)
+        self.screen_periods: dict[str, str] = {}
         self._chase_writes = 0  # chases-only reloads asked for so far (see reload)
+        self.crash: Exception | None = None  # the first unhandled exception: run() reports it
+        ws.notice = self._notice  # "syncing again: rules changed", "stale: ..." go on screen
         if ws.is_demo:
             self.sub_title = f"demo org · connect: {CONNECT_HINT}"
         else:
@@ -52,6 +60,24 @@ class ChaserApp(OrderedKeys, App):
 
     def on_mount(self) -> None:
         self.reload("start")
+
+    # ---- crashes -----------------------------------------------------------------------------
+    def _handle_exception(self, error: Exception) -> None:
+        """Textual calls this with every unhandled exception (handlers, mounts, timers, and
+        report_error's bugs from workers). Keep Textual's part (return code 1, the app closes,
+        run_test re-raises) but not its traceback: run() prints the CLI's one line instead."""
+        # Even a ChaserError ends the app here: Textual stops the message loop of the node
+        # whose handler raised, so carrying on would leave a dead screen. Handlers that can
+        # meet a user's problem run it through run_blocking / report_error instead.
+        if self.crash is None:
+            self.crash = error
+        super()._handle_exception(error)
+        self._exit_renderables.clear()  # also a panic()'s rich rendering of the error
+
+    def _fatal_error(self) -> None:
+        # Textual's version renders a traceback with local variables (tokens, CRM data) to
+        # print on exit; chaser's report is run()'s, so only close the app.
+        self._close_messages_no_wait()
 
     # ---- data ------------------------------------------------------------------------------
     def reload(self, reason: str = "reload", chases_only: bool = False) -> None:
@@ -76,6 +102,7 @@ class ChaserApp(OrderedKeys, App):
                 self.reload(reason, chases_only=True)
                 return
             self.data = data
+            self._show_snapshot(data)
             broadcast(self, reason)
             if not chases_only and writes != self._chase_writes:
                 self.reload(reason, chases_only=True)
@@ -83,7 +110,32 @@ class ChaserApp(OrderedKeys, App):
         run_blocking(self, work, done=done, name=f"reload:{reason}",
                      group="reload-chases" if chases_only else "reload", exclusive=True)
 
+    def _show_snapshot(self, data: ViewData) -> None:
+        """Every screen's header names the snapshot its figures come from, and says when an
+        API source's snapshot predates a config change (the notice says it in full)."""
+        from chaser.freshness import as_of_label
+
+        stale = " · STALE: sync (s)" if data.stale else ""
+        self.title = f"{self.TITLE} · {as_of_label(data.snapshot, data.tz)}{stale}"
+
+    def _notice(self, text: str) -> None:
+        """Workspace notices, from a worker thread or this one: one notification each."""
+        warning = text.startswith("warning:")
+
+        def show() -> None:
+            self.notify(text, title="Stale figures" if warning else "Note", markup=False,
+                        severity="warning" if warning else "information",
+                        timeout=30 if warning else 8)
+
+        if threading.get_ident() == self._thread_id:
+            show()
+            return
+        with contextlib.suppress(RuntimeError):  # the app closed while the worker ran
+            self.call_from_thread(show)
+
     def set_period(self, text: str) -> None:
+        """The app's period: the overview's, and the costs screen's and the chase log's unless
+        one of them picked its own (they repaint on the DataChanged("period") that follows)."""
         from chaser.periods import parse_period
 
         try:
@@ -117,10 +169,16 @@ class ChaserApp(OrderedKeys, App):
 
 
 def run(config: str | None = None, demo: bool = False) -> int:
-    """`chaser` with no subcommand. Config errors surface before the screen takes over."""
+    """`chaser` with no subcommand. Config errors surface before the screen takes over; a
+    crash inside the app is reported once it has closed, as the CLI reports one (exit 1)."""
     ws = Workspace.open(config, demo)
-    ChaserApp(ws).run()
-    return 0
+    app = ChaserApp(ws)
+    app.run()
+    if app.crash is not None:
+        from chaser.cli import internal_error
+
+        return internal_error(app.crash)
+    return app.return_code or 0
 
 
 __all__ = ["SCREENS", "ChaserApp", "run"]

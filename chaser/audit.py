@@ -7,6 +7,7 @@ are tallied in buckets of their own: shown, never blamed on a person.
 
 from __future__ import annotations
 
+import difflib
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -26,8 +27,9 @@ from chaser.model import (
     Tally,
     Team,
     Tier,
+    owner_norm,
 )
-from chaser.rules import Blank, Rule, Scan, compile_scan
+from chaser.rules import Blank, Rule, Scan, compile_scan, unmatched_when
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,28 +71,68 @@ class Auditor:
         # a per-batch Python loop over ~180 owners and ~50 combinations cost ~10% of add().
         self._counts: Counter = Counter()
         self._gap_counts: Counter = Counter()
+        self._keys: dict[str | None, str] = {}  # owner value -> person key (or the raw value)
+        self._open_keys: dict[str, str] = {}  # normalised owner -> key, without a people file
+        self._unknown: list[str | None] = []  # owner values matching no person
+        self._counts_by_owner: dict[str | None, int] = {}
 
     def _tally_for(self, owner: str | None) -> Tally:
+        """The tally an owner value is charged to, worked out once per distinct value (so
+        resolving may be thorough: Directory.resolve). Also records the value's person key,
+        which its gaps carry."""
         tally = self._owners.get(owner)
         if tally is not None:
             return tally
-        key = (owner or "").strip()
-        person = self._people.get(key)
-        if not key:
+        raw = (owner or "").strip()
+        person, queue, deactivated = self._directory.resolve(raw) if raw else (None, False, False)
+        key = person.key if person is not None else raw
+        if not raw:
             tally = self._bucket(Bucket.UNKNOWN)
-        elif key in self._directory.queues:
+        elif queue:
             tally = self._bucket(Bucket.QUEUE)
+        elif deactivated or (person is not None and not person.active):
+            tally = self._bucket(Bucket.INACTIVE)
         elif person is None and not self._directory.complete:
-            person = self._people[key] = Person(key=key, name=key)
-            tally = self._tallies[key] = Tally()
+            # No people file: the first spelling seen names the person; "mark stringer"
+            # later in the file is the same one.
+            norm = owner_norm(raw)
+            key = self._open_keys.setdefault(norm, raw)
+            if key not in self._people:
+                self._people[key] = Person(key=key, name=key)
+                self._tallies[key] = Tally()
+            tally = self._tallies[key]
         elif person is None:
             tally = self._bucket(Bucket.UNKNOWN)
-        elif not person.active:
-            tally = self._bucket(Bucket.INACTIVE)
+            self._unknown.append(owner)
         else:
             tally = self._tallies[key]
         self._owners[owner] = tally
+        self._keys[owner] = key
         return tally
+
+    def notes(self) -> list[str]:
+        """What the sync should say besides the figures: owners no person matched (with the
+        nearest people-file entries), `when` values no record holds."""
+        out = []
+        if self._unknown:
+            self._charge()
+            counts = self._counts_by_owner
+            ranked = sorted((o for o in self._unknown if counts.get(o)), key=lambda o: -counts[o])
+            if ranked:
+                choices = {owner_norm(p.key): p.key for p in self._people.values()}
+                choices |= {owner_norm(p.name): p.name for p in self._people.values()}
+                parts = []
+                for o in ranked[:5]:
+                    near = difflib.get_close_matches(owner_norm(o), list(choices), n=3,
+                                                     cutoff=0.6)
+                    hint = ("; nearest in the people file: " + ", ".join(
+                        repr(choices[n]) for n in near)) if near else ""
+                    parts.append(f"{o.strip()!r} ({self._counts_by_owner[o]:,} records{hint})")
+                more = f" and {len(ranked) - 5:,} more" if len(ranked) > 5 else ""
+                out.append(f"warning: {len(ranked):,} owner values match no person and are "
+                           f"counted as unknown owner: {'; '.join(parts)}{more}")
+        out += unmatched_when(self._rules, self._scans)
+        return out
 
     def _bucket(self, bucket: Bucket) -> Tally:
         return self._buckets.setdefault(bucket.value, Tally())
@@ -117,10 +159,11 @@ class Auditor:
         # growing gap list does not make every collection slower.
         obj, id_col, name_col, mod_col = layout.object, layout.id, layout.name, layout.modified
         head, has_url, tail = (layout.url_template or "").partition("{id}")
+        keys, to_iso = self._keys, layout.modified_iso
         self._gaps.extend([
             (obj, rid, (row[name_col] if name_col is not None else None) or rid,
-             (row[owner_col] or "").strip(), missing,
-             row[mod_col] if mod_col is not None else None,
+             keys[row[owner_col]], missing,
+             None if mod_col is None else row[mod_col] if to_iso is None else to_iso(row[mod_col]),
              head + rid + tail if has_url and rid else None)
             for row, missing in hits for rid in (row[id_col] or "",)
         ])
@@ -133,8 +176,10 @@ class Auditor:
     def _charge(self) -> None:
         """Add the counts kept since the last call to the tallies."""
         owners = self._owners
+        by_owner = self._counts_by_owner
         for owner, n in self._counts.items():
             owners[owner].records += n
+            by_owner[owner] = by_owner.get(owner, 0) + n
         # Zeros, not clear(): add() tells new owners by the counter's length.
         self._counts = Counter(dict.fromkeys(self._counts, 0))
         for (owner, missing), n in self._gap_counts.items():
@@ -199,16 +244,22 @@ def person_rows(snapshot: Snapshot, thresholds: Thresholds) -> list[PersonRow]:
 
 
 def teams(people: Iterable[Person]) -> dict[str, Team]:
-    """Teams by name, each with the manager most of its people name."""
-    votes: dict[str, dict[str | None, int]] = {}
+    """Teams by name, each with every manager its people name (sorted, each once): the one
+    place a team's managers are decided, for `gaps --by team`, the report and the TUI.
+
+    A team lead who is a member of the team names their own boss as manager; that boss
+    manages the lead, not the team, so a member whom others of the team name as their manager
+    does not add a manager (unless nobody else names one)."""
+    members: dict[str, list[Person]] = {}
     for p in people:
-        counts = votes.setdefault(p.team or NO_TEAM, {})
-        counts[p.manager] = counts.get(p.manager, 0) + 1
+        members.setdefault(p.team or NO_TEAM, []).append(p)
     out = {}
-    for name, counts in sorted(votes.items()):
-        named = {m: n for m, n in counts.items() if m}
-        manager = max(sorted(named), key=lambda m: named[m]) if named else None
-        out[name] = Team(name, manager)
+    for name, group in sorted(members.items()):
+        named = {p.manager.strip() for p in group if p.manager and p.manager.strip()}
+        below = {p.manager.strip() for p in group
+                 if p.manager and p.manager.strip() and p.name not in named}
+        chosen = below or named
+        out[name] = Team(name, tuple(sorted(chosen, key=lambda m: (m.casefold(), m))))
     return out
 
 

@@ -20,7 +20,8 @@ from chaser.connectors.base import Cancelled
 from chaser.errors import ChaserError
 
 # Each module has `register(subparsers, common)`; its parsers set `func`.
-COMMANDS = ("sync", "gaps", "log", "chases", "costs", "report", "export", "connect", "status")
+COMMANDS = ("sync", "gaps", "log", "chases", "costs", "report", "export", "snapshots", "connect",
+            "status")
 DEBUG_ENV = "CHASER_DEBUG"  # set to 1 to see the traceback of an internal error
 REPORT_TO = "the chaser maintainers"
 
@@ -75,7 +76,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _open_tui(args, parser)
         return args.func(args) or 0
     except ChaserError as e:
-        print(f"chaser: error: {_one_line(str(e))}", file=sys.stderr)
+        from chaser.secrets import redact  # messages are scrubbed where built; a backstop
+
+        print(f"chaser: error: {redact(_one_line(str(e)))}", file=sys.stderr)
         return 2
     except (KeyboardInterrupt, Cancelled):
         print("chaser: cancelled", file=sys.stderr)
@@ -83,11 +86,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `chaser gaps | head`: the reader left; not an error
         return 0
     except Exception as e:  # a bug, not the user's doing: say so briefly, exit 1
-        return _internal_error(e)
+        return internal_error(e)
 
 
-def _internal_error(e: Exception) -> int:
+def internal_error(e: Exception) -> int:
     """One short message and where to report it; the traceback only with CHASER_DEBUG=1.
+    Also the TUI's report of a crash (chaser.app.run), once the screen is restored.
     Both pass through secrets.redact: an exception may quote a request that held a token."""
     try:
         from chaser.secrets import redact

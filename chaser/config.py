@@ -26,19 +26,24 @@ from chaser.tomlplace import Where, find_line, toml_error
 __all__ = ["Where", "find_line", "load", "parse", "toml_error"]  # Where: for connector parsers
 
 SOURCE_KINDS = ("demo", "csv", "salesforce", "hubspot")
+MAX_RATE = 10_000  # per hour: beyond it is a typo (1e308 was accepted), not a wage
 
 
 @dataclass(frozen=True, slots=True)
 class CsvPeople:
     path: Path
     key: str
-    name: str | None = None
+    name: str | tuple[str, ...] | None = None  # several columns are joined with a space
     team: str | None = None
     manager: str | None = None
     email: str | None = None
     active: str | None = None
     encoding: str | None = None
     delimiter: str | None = None
+    # Rows left out of the directory: (column, negated, values) - a row is excluded when its
+    # cell is (not, when negated) one of the values, any case. Sorted tuples, not sets: the
+    # snapshot fingerprint is the repr of the mapping and must not depend on hash order.
+    exclude: tuple[tuple[str, bool, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +57,7 @@ class CsvObject:
     url: str | None = None  # template with {id}, e.g. "https://acme.my.salesforce.com/{id}"
     encoding: str | None = None
     delimiter: str | None = None
+    modified_format: str | None = None  # strptime format of the modified column, if ambiguous
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +130,8 @@ def load(path: Path) -> Settings:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ChaserError(toml_error(path, text, str(e))) from None
+    except RecursionError:  # tomllib parses nested arrays recursively: [[[[...]]]]
+        raise ChaserError(f"{path}: arrays or tables nested too deep to be a config") from None
     return parse(raw, path, text)
 
 
@@ -175,11 +183,14 @@ def _csv_source(raw: dict, where: Where) -> CsvSource:
     if "people" in raw:
         w = where.at("people")
         t = w.table(raw["people"], {"path", "key", "name", "team", "manager", "email", "active",
-                                    "encoding", "delimiter"}, {"path", "key"})
-        people = CsvPeople(w.path_of(t, "path"), w.string(t, "key"), w.string(t, "name"),
+                                    "encoding", "delimiter", "exclude"}, {"path", "key"})
+        name = (w.strings(t, "name") if isinstance(t.get("name"), list) else w.string(t, "name"))
+        if isinstance(name, tuple) and not name:
+            raise w.at("name").fail("must name at least one column")
+        people = CsvPeople(w.path_of(t, "path"), w.string(t, "key"), name,
                            w.string(t, "team"), w.string(t, "manager"), w.string(t, "email"),
                            w.string(t, "active"), w.string(t, "encoding"),
-                           _delimiter(t, w))
+                           _delimiter(t, w), _exclude(t.get("exclude", {}), w.at("exclude")))
     objs = raw["objects"]
     if not isinstance(objs, list) or not objs:
         raise where.at("objects").fail("must be one or more [[source.csv.objects]] tables")
@@ -187,15 +198,46 @@ def _csv_source(raw: dict, where: Where) -> CsvSource:
     for i, o in enumerate(objs):
         w = where.at("objects").item(i)
         t = w.table(o, {"object", "path", "id", "owner", "name", "modified", "url", "encoding",
-                        "delimiter"}, {"object", "path", "id", "owner"})
+                        "delimiter", "modified_format"}, {"object", "path", "id", "owner"})
         url = w.string(t, "url")
         if url is not None and "{id}" not in url:
             raise w.at("url").fail("must contain {id}, e.g. \"https://acme.my.salesforce.com/{id}\"")
         out.append(CsvObject(w.string(t, "object"), w.path_of(t, "path"), w.string(t, "id"),
                              w.string(t, "owner"), w.string(t, "name"), w.string(t, "modified"),
-                             url, w.string(t, "encoding"), _delimiter(t, w)))
+                             url, w.string(t, "encoding"), _delimiter(t, w),
+                             _date_format(t, w)))
     return CsvSource(tuple(out), people)
 
+
+def _exclude(raw: object, w: Where) -> tuple[tuple[str, bool, tuple[str, ...]], ...]:
+    """exclude = { UserType = ["AutomatedProcess"], Profile = { not = ["Standard User"] } }"""
+    if not isinstance(raw, dict):
+        raise w.fail('must be a table like { UserType = ["AutomatedProcess"] } or '
+                     '{ UserType = { not = ["Standard"] } }')
+    out = []
+    for column, spec in raw.items():
+        negated = isinstance(spec, dict)
+        if negated:
+            w.at(column).table(spec, {"not"}, {"not"})
+            spec = spec["not"]
+        spec = [spec] if isinstance(spec, str) else spec
+        if not isinstance(spec, list) or not spec or not all(isinstance(v, str) for v in spec):
+            raise w.at(column).fail('must be a list of values, e.g. ["AutomatedProcess"], or '
+                                    '{ not = [...] }')
+        out.append((column, negated, tuple(sorted({v.strip().casefold() for v in spec}))))
+    return tuple(out)
+
+
+def _date_format(t: dict, w: Where) -> str | None:
+    fmt = w.string(t, "modified_format")
+    if fmt is None:
+        return None
+    if "modified" not in t:
+        raise w.at("modified_format").fail("needs `modified` (the column it reads)")
+    if "%" not in fmt:
+        raise w.at("modified_format").fail(f"{fmt!r} is not a strptime format "
+                                           '(e.g. "%d/%m/%Y %H:%M")')
+    return fmt
 
 def _delimiter(t: dict, w: Where) -> str | None:
     d = w.string(t, "delimiter")
@@ -259,19 +301,20 @@ def _costs(raw: dict, where: Where) -> CostSettings:
             raise where.at("timezone").fail(f"unknown time zone {tz!r} (e.g. \"Europe/Berlin\")") from None
     teams = {}
     tw = where.at("teams")
-    for name, t in tw.table(raw.get("teams", {}), set(raw.get("teams", {}) or {})).items():
+    given = raw.get("teams", {})
+    for name, t in tw.table(given, set(given) if isinstance(given, dict) else set()).items():
         w = tw.at(name)
         w.table(t, {"admin_hourly_rate", "rep_hourly_rate", "rep_minutes_per_chase"})
-        teams[name] = TeamRates(w.number(t, "admin_hourly_rate", None),
-                                w.number(t, "rep_hourly_rate", None),
+        teams[name] = TeamRates(w.number(t, "admin_hourly_rate", None, 0, MAX_RATE),
+                                w.number(t, "rep_hourly_rate", None, 0, MAX_RATE),
                                 w.integer(t, "rep_minutes_per_chase", None, 0, 600))
     currency = where.string(raw, "currency", "USD")
     if not (len(currency) == 3 and currency.isalpha()):
         raise where.at("currency").fail(f"must be a 3-letter currency code, not {currency!r}")
     return CostSettings(
         currency=currency.upper(),
-        admin_hourly_rate=where.number(raw, "admin_hourly_rate", Decimal("60")),
-        rep_hourly_rate=where.number(raw, "rep_hourly_rate", Decimal("0")),
+        admin_hourly_rate=where.number(raw, "admin_hourly_rate", Decimal("60"), 0, MAX_RATE),
+        rep_hourly_rate=where.number(raw, "rep_hourly_rate", Decimal("0"), 0, MAX_RATE),
         rep_minutes_per_chase=where.integer(raw, "rep_minutes_per_chase", 0, 0, 600),
         timezone=tz,
         fix_window_days=where.integer(raw, "fix_window_days", 14, 1, 365),

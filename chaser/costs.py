@@ -7,7 +7,9 @@ calculation to the cent however many chases it holds. Voided chases cost nothing
 chases cost what any chase costs, but every line also carries their share apart, so a view can
 show what the system's faults cost instead of blaming the person for them.
 
-Imports no textual: the CLI, the report, the HR export and the TUI's costs screen all call this.
+Imports no textual and no Workspace: everything here works on plain data (settings, chases,
+people, snapshots), gathered from a Workspace by chaser.inputs. The CLI, the report, the HR
+export and the TUI's costs screen all call this.
 """
 
 from __future__ import annotations
@@ -16,15 +18,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING
 
 from chaser.config import CostSettings
 from chaser.errors import ChaserError
 from chaser.model import NO_TEAM, Chase, Person, Snapshot, Tally
-from chaser.periods import Period, parse_period
-
-if TYPE_CHECKING:  # the workspace imports the whole stack; the arithmetic needs none of it
-    from chaser.workspace import Workspace
+from chaser.periods import Period
 
 UNKNOWN_TEAM = "(unknown)"  # chases of a person the snapshot does not know
 TOTAL_KEY = "total"
@@ -73,7 +71,10 @@ def chase_cost(chase: Chase, rates: Rates) -> Decimal:
 
 
 def cents(value: Decimal) -> Decimal:
-    """Round half up to cents, as people do by hand. Only for showing and exporting."""
+    """Round half up to cents, as people do by hand: the one place money is rounded (tables,
+    CSV, JSON, the HR files and the TUI all call it), so a 1.245 line never shows 1.24 under
+    a total that rounds it 1.25. Only for showing and exporting, and for factors a reader
+    multiplies by hand (the report's cost per gap)."""
     return value.quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
@@ -252,31 +253,14 @@ def scope_tally(snapshot: Snapshot, keys: Iterable[str] | None = None) -> Tally:
     return total
 
 
-# ---- what the CLI and the TUI call --------------------------------------------------------
-
-
-def period_for(ws: Workspace, text: str) -> Period:
-    """A period as the user typed it, cut in the configured zone at the workspace's now."""
-    return parse_period(text, ws.now(), ws.tz)
-
-
-def scoped_chases(ws: Workspace, period: Period, team: str | None = None,
-                  people: Sequence[Person] | None = None) -> tuple[list[Person], list[Chase]]:
-    """The people (of one team, or all) and their counted chases in `period`. `people` defaults
-    to the current snapshot's; pass them when you already have them, as loading a snapshot
-    reads its whole gap list. With no team, chases of people the snapshot does not know are
-    kept (see `summarise`)."""
-    chosen = team_people(ws.snapshot().people if people is None else people, team)
-    chases = ws.store.chases(period.start, period.end, include_voided=False)
+def scoped(people: Sequence[Person], chases: Iterable[Chase], period: Period,
+           team: str | None = None) -> tuple[list[Person], list[Chase]]:
+    """The people (of one team, or all) and their counted chases in `period`: the one scoping
+    rule of `chaser costs`, the report, the HR export and the TUI. With no team, chases of
+    people the snapshot does not know are kept (see `summarise`)."""
+    chosen = team_people(people, team)
+    kept = counted(chases, period)
     if team is not None:
         keys = {p.key for p in chosen}
-        chases = [c for c in chases if c.person in keys]
-    return chosen, chases
-
-
-def summary_for(ws: Workspace, period: Period, team: str | None = None) -> CostSummary:
-    """The cost summary of `period` (optionally one team), priced by the current snapshot's
-    teams: `chaser costs`, `chaser report`, `chaser export hr` and the TUI all call this, so
-    they agree to the cent."""
-    people, chases = scoped_chases(ws, period, team)
-    return summarise(chases, people, ws.settings.costs, period)
+        kept = [c for c in kept if c.person in keys]
+    return chosen, kept

@@ -25,15 +25,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from chaser.config import CostSettings
-from chaser.costs import TOTAL_KEY, priced, scoped_chases
+from chaser.costs import TOTAL_KEY, cents, priced
 from chaser.model import Chase, Person, Snapshot
-from chaser.periods import Period
-
-if TYPE_CHECKING:
-    from chaser.workspace import Workspace
 
 RecordKey = tuple[str, str]  # (object, record id)
 
@@ -179,9 +174,11 @@ class Effectiveness:
 
 
 def projected_cost(open_gaps: int, line: FixLine) -> Decimal | None:
-    """Open gaps x the average cost of closing one; None when there is no history to average."""
+    """Open gaps x the cost of closing one, rounded to cents first: the report shows both
+    factors, and their product must be what a reader gets multiplying them by hand. None when
+    there is no history to average."""
     per_gap = line.cost_per_gap
-    return None if per_gap is None else per_gap * open_gaps
+    return None if per_gap is None else cents(per_gap) * open_gaps
 
 
 def _line(key: str, name: str, team: str, fixes: list[tuple[ChaseFix, Decimal]]) -> FixLine:
@@ -228,17 +225,11 @@ def effectiveness(fixes: Sequence[ChaseFix], people: Sequence[Person], costs: Co
     )
 
 
-def effectiveness_for(ws: Workspace, period: Period, team: str | None = None) -> Effectiveness:
-    """Effectiveness of the chases in `period` (optionally one team), judged against the
-    workspace's snapshot history up to now."""
-    people, chases = scoped_chases(ws, period, team)
-    return judge(ws, chases, people)
-
-
-def judge(ws: Workspace, chases: Sequence[Chase], people: Sequence[Person]) -> Effectiveness:
-    """`effectiveness` of given chases against the workspace's history (for callers that have
-    already read the chases, such as the HR export)."""
-    days = ws.settings.costs.fix_window_days
-    fixes = chase_fixes(chases, ws.store.snapshot_history(), window_days=days, now=ws.now(),
-                        load=lambda s: ws.store.load_snapshot(s.id))
-    return effectiveness(fixes, people, ws.settings.costs, days)
+def judge(chases: Sequence[Chase], people: Sequence[Person], history: Sequence[Snapshot],
+          costs: CostSettings, *, now: datetime,
+          load: Callable[[Snapshot], Snapshot] | None = None) -> Effectiveness:
+    """`effectiveness` of given chases against a snapshot history (oldest first; summaries
+    without gaps when `load` fetches one with its gaps), judged as of `now`."""
+    days = costs.fix_window_days
+    fixes = chase_fixes(chases, history, window_days=days, now=now, load=load)
+    return effectiveness(fixes, people, costs, days)

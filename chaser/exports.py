@@ -14,37 +14,48 @@ from __future__ import annotations
 import csv
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, Any
 
-from chaser.audit import tier_of
-from chaser.costs import CostLine, as_of, cents, counted, priced, scoped_chases, summarise
+from chaser.about import about_text
+from chaser.audit import Thresholds, tier_of
+from chaser.config import CostSettings
+from chaser.costs import CostLine, as_of, cents, money, priced, scoped, summarise
 from chaser.effectiveness import judge
 from chaser.errors import ChaserError
-from chaser.model import NO_TEAM
+from chaser.model import NO_TEAM, Chase, Person, Snapshot
 from chaser.periods import Period
-
-if TYPE_CHECKING:
-    from chaser.workspace import Workspace
 
 INJECTION_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 FILE_MODE = 0o600
+LIST_SEPARATOR = "; "  # the one separator of lists inside a cell, in both files
 
-HR_COLUMNS = (
-    "person", "email", "team", "manager", "period_start", "period_end", "records",
-    "records_with_gaps", "completeness_pct", "tier", "chases", "minutes", "cost",
-    "barrier_chases", "gaps_fixed_after_chase", "currency",
-    # beyond the agreed minimum: the key to join on, barrier money kept apart so a review can
-    # discount it, and which snapshot the record counts come from
-    "person_key", "barrier_minutes", "barrier_cost", "cost_excl_barriers", "snapshot_at",
+# (row key, header HR reads). Related columns side by side: the barrier share next to the cost
+# it is part of; the key to join on and the snapshot last.
+HR_FIELDS = (
+    ("person", "Person"), ("email", "Email"), ("team", "Team"), ("manager", "Manager"),
+    ("period_start", "Period start"), ("period_end", "Period end"),
+    ("records", "Records owned"), ("records_with_gaps", "Records with gaps"),
+    ("completeness_pct", "Completeness %"), ("tier", "Adoption tier"),
+    ("chases", "Chases"), ("minutes", "Admin minutes"), ("cost", "Cost"),
+    ("barrier_chases", "Barrier chases"), ("barrier_minutes", "Barrier minutes"),
+    ("barrier_cost", "Barrier cost"), ("cost_excluding_barriers", "Cost excluding barriers"),
+    ("gaps_fixed_after_chase", "Gaps fixed after a chase"), ("currency", "Currency"),
+    ("snapshot_at", "Snapshot"), ("person_key", "Person key"),
 )
-DETAIL_COLUMNS = ("chase_id", "date", "person", "team", "channel", "minutes", "fields", "outcome",
-                  "note", "cost", "by", "barrier", "person_key")
+DETAIL_FIELDS = (
+    ("chase_id", "Chase ID"), ("at", "Chased at"), ("person", "Person"), ("team", "Team"),
+    ("channel", "Channel"), ("fields", "Fields chased"), ("outcome", "Outcome"),
+    ("barrier", "Barrier"), ("minutes", "Admin minutes"), ("cost", "Cost"),
+    ("currency", "Currency"), ("note", "Note"), ("by", "Logged by"), ("person_key", "Person key"),
+)
+HR_COLUMNS = tuple(header for _, header in HR_FIELDS)
+DETAIL_COLUMNS = tuple(header for _, header in DETAIL_FIELDS)
 
 
 class FileExists(ChaserError):  # noqa: N818 - reads as the condition it reports
@@ -65,12 +76,12 @@ def safe_cell(value: Any) -> str:
         return f"{cents(value):.2f}"
     if isinstance(value, int | float):
         return str(value)
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")  # a form Excel reads as a date and time
+    if isinstance(value, datetime):  # ISO 8601 with the offset: callers pass it in the zone
+        return value.isoformat(timespec="minutes")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, list | tuple):
-        value = "; ".join(str(v) for v in value)
+        value = LIST_SEPARATOR.join(str(v) for v in value)
     text = str(value)
     return "'" + text if text.startswith(INJECTION_PREFIXES) else text
 
@@ -83,6 +94,23 @@ class CsvFile:
     path: Path
     columns: Sequence[str]
     rows: Iterable[Sequence[Any]]
+
+    def write_to(self, out: IO[str]) -> None:
+        w = csv.writer(out, lineterminator="\r\n")
+        w.writerow([safe_cell(c) for c in self.columns])
+        for row in self.rows:
+            w.writerow([safe_cell(v) for v in row])
+
+
+@dataclass(frozen=True, slots=True)
+class TextFile:
+    """A plain text file written with the CSVs, as one (the HR about-file)."""
+
+    path: Path
+    text: str
+
+    def write_to(self, out: IO[str]) -> None:
+        out.write(self.text)
 
 
 def check_target(path: Path | str, force: bool = False) -> Path:
@@ -99,8 +127,8 @@ def check_target(path: Path | str, force: bool = False) -> Path:
     return path
 
 
-def write_csvs(files: Sequence[CsvFile], *, force: bool = False) -> list[Path]:
-    """Write several CSV files as one: all are staged to temp files first, then renamed into
+def write_csvs(files: Sequence[CsvFile | TextFile], *, force: bool = False) -> list[Path]:
+    """Write several CSV (and text) files as one: all are staged to temp files first, then renamed into
     place, so a failure while writing rows leaves none of them behind."""
     targets = [check_target(f.path, force) for f in files]
     if len(set(map(os.path.abspath, targets))) != len(targets):
@@ -109,7 +137,7 @@ def write_csvs(files: Sequence[CsvFile], *, force: bool = False) -> list[Path]:
     committed: list[Path] = []
     try:
         for f, target in zip(files, targets, strict=True):
-            staged.append(_stage(target, f.columns, f.rows))
+            staged.append(_stage(target, f.write_to))
         for tmp, target in zip(staged, targets, strict=True):
             _commit(tmp, target, force)
             committed.append(target)
@@ -132,7 +160,7 @@ def write_csv(path: Path | str, columns: Sequence[str], rows: Iterable[Sequence[
     return write_csvs([CsvFile(Path(path), columns, rows)], force=force)[0]
 
 
-def _stage(target: Path, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Path:
+def _stage(target: Path, write: Callable[[IO[str]], None]) -> Path:
     try:
         fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     except OSError as e:
@@ -142,10 +170,7 @@ def _stage(target: Path, columns: Sequence[str], rows: Iterable[Sequence[Any]]) 
         if hasattr(os, "fchmod"):
             os.fchmod(fd, FILE_MODE)  # mkstemp makes 0600 already; say it, HR data
         with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as out:
-            w = csv.writer(out, lineterminator="\r\n")
-            w.writerow([safe_cell(c) for c in columns])
-            for row in rows:
-                w.writerow([safe_cell(v) for v in row])
+            write(out)
             out.flush()
             os.fsync(out.fileno())
     except BaseException as e:
@@ -189,23 +214,35 @@ def _fsync_dir(folders: Iterable[Path]) -> None:
 
 @dataclass(frozen=True, slots=True)
 class HrExport:
-    rows: list[dict[str, Any]]  # one per person, keys HR_COLUMNS
-    detail: list[dict[str, Any]]  # one per counted chase, keys DETAIL_COLUMNS
+    rows: list[dict[str, Any]]  # one per person, keys of HR_FIELDS
+    detail: list[dict[str, Any]]  # one per counted chase, keys of DETAIL_FIELDS
     total: CostLine
     currency: str
     period: Period
+    about: Callable[[Sequence[str]], str]  # the about-file's text, given the files' names
+    snapshot: Snapshot | None = None  # the one the record counts come from
 
 
-def hr_export(ws: Workspace, period: Period, team: str | None = None) -> HrExport:
+def about_path(out: Path | str) -> Path:
+    """hr.csv -> hr-about.txt, beside it."""
+    out = Path(out).expanduser()
+    return out.with_name(f"{out.stem}-about.txt")
+
+
+def hr_export(period: Period, chases: Sequence[Chase], people: Sequence[Person],
+              history: Sequence[Snapshot], costs: CostSettings, tiers: Thresholds, *,
+              now: datetime, tz: tzinfo, load: Callable[[Snapshot], Snapshot] | None = None,
+              team: str | None = None) -> HrExport:
     """The rows of the HR export for `period`: every active person in scope (and anyone else
-    chased in it), priced exactly as `costs.summary_for` prices them. Record counts come from
-    the last snapshot before the period's end: the state the review period ended with."""
-    people, chases = scoped_chases(ws, period, team)
-    costs = ws.settings.costs
+    chased in it), priced exactly as `costs.summarise` prices them. `people` are the current
+    snapshot's, `history` every snapshot oldest first. Record counts come from the last
+    snapshot before the period's end: the state the review period ended with."""
+    people, chases = scoped(people, chases, period, team)
     summary = summarise(chases, people, costs, period)
-    eff = judge(ws, counted(chases, period), people)
-    snap = as_of(ws.store.snapshot_history(), period.end)
+    eff = judge(chases, people, history, costs, now=now, load=load)
+    snap = as_of(history, period.end)
     known = {p.key: p for p in people}
+    taken = snap.taken_at.astimezone(tz) if snap else None
     rows = []
     for key, line in summary.by_person.items():
         p = known.get(key)
@@ -218,34 +255,48 @@ def hr_export(ws: Workspace, period: Period, team: str | None = None) -> HrExpor
             "records": tally.records if tally else None,
             "records_with_gaps": tally.records_with_gaps if tally else None,
             "completeness_pct": tally.completeness_pct if tally else None,
-            "tier": tier_of(tally, ws.settings.tiers).value if tally and p and p.active else None,
+            "tier": tier_of(tally, tiers).value if tally and p and p.active else None,
             "chases": line.chases, "minutes": line.minutes, "cost": line.cost,
-            "barrier_chases": line.barrier_chases,
+            "barrier_chases": line.barrier_chases, "barrier_minutes": line.barrier_minutes,
+            "barrier_cost": line.barrier_cost, "cost_excluding_barriers": line.accountable_cost,
             "gaps_fixed_after_chase": fixes.gaps_closed if fixes else 0,
-            "currency": summary.currency, "person_key": key,
-            "barrier_minutes": line.barrier_minutes, "barrier_cost": line.barrier_cost,
-            "cost_excl_barriers": line.accountable_cost,
-            "snapshot_at": snap.taken_at.astimezone(ws.tz) if snap else None,
+            "currency": summary.currency, "snapshot_at": taken, "person_key": key,
         })
     rows.sort(key=lambda r: ((r["team"] or NO_TEAM).casefold(), r["person"].casefold()))
     detail = []
-    for chase, team_name, cost in priced(counted(chases, period), people, costs):
+    for chase, team_name, cost in priced(chases, people, costs):
         p = known.get(chase.person)
         detail.append({
-            "chase_id": chase.id, "date": chase.at.astimezone(ws.tz),
+            "chase_id": chase.id, "at": chase.at.astimezone(tz),
             "person": p.name if p else chase.person, "team": team_name,
-            "channel": chase.channel.value, "minutes": chase.minutes, "fields": chase.fields,
-            "outcome": chase.outcome.value, "note": chase.note, "cost": cost, "by": chase.by,
-            "barrier": chase.outcome.is_barrier, "person_key": chase.person,
+            "channel": chase.channel.value, "fields": chase.fields,
+            "outcome": chase.outcome.value, "barrier": chase.outcome.is_barrier,
+            "minutes": chase.minutes, "cost": cost, "currency": summary.currency,
+            "note": chase.note, "by": chase.by, "person_key": chase.person,
         })
-    return HrExport(rows, detail, summary.total, summary.currency, period)
+    t = summary.total
+    scope = f"team {people[0].team}" if team and people else "all teams"
+
+    def about(files: Sequence[str]) -> str:
+        return about_text(files=files, period=period, tz=tz, scope=scope, snapshot=snap,
+                          costs=costs, tiers=tiers, people=len(rows), chases=t.chases,
+                          total=f"{money(t.cost, summary.currency)} in total", written=now)
+
+    return HrExport(rows, detail, t, summary.currency, period, about, snap)
 
 
 def write_hr(export: HrExport, out: Path | str, detail: Path | str | None = None, *,
              force: bool = False) -> list[Path]:
-    """Write the per-person file (and the per-chase detail file) together, or neither."""
-    files = [CsvFile(Path(out), HR_COLUMNS, ([r[c] for c in HR_COLUMNS] for r in export.rows))]
+    """Write the per-person file, the per-chase detail file (when asked) and the about-file
+    beside the first, together or not at all. Returns the paths in that order."""
+    out = Path(out)
+    files: list[CsvFile | TextFile] = [CsvFile(out, HR_COLUMNS, (
+        [r[k] for k, _ in HR_FIELDS] for r in export.rows))]
     if detail is not None:
-        files.append(CsvFile(Path(detail), DETAIL_COLUMNS,
-                             ([r[c] for c in DETAIL_COLUMNS] for r in export.detail)))
+        files.append(CsvFile(Path(detail), DETAIL_COLUMNS, (
+            [r[k] for k, _ in DETAIL_FIELDS] for r in export.detail)))
+    names = [f"{f.path.name} ({what})" for f, what in
+             zip(files, ("one row per person", "one row per chase"), strict=False)]
+    about = about_path(out)
+    files.append(TextFile(about, export.about([*names, f"{about.name} (this file)"])))
     return write_csvs(files, force=force)

@@ -7,7 +7,7 @@ list the connector produced and a `Layout` says which column holds what.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -80,20 +80,78 @@ class Person:
 @dataclass(frozen=True, slots=True)
 class Team:
     name: str
-    manager: str | None = None
+    managers: tuple[str, ...] = ()  # every manager its people name, sorted, no repeats
+
+    @property
+    def manager(self) -> str | None:
+        """The managers as every output shows them: "Dustin Brinkmann, Melvin Marxen". A team
+        with two managers (every Maven office) must not show only one of them."""
+        return ", ".join(self.managers) or None
+
+
+# HubSpot names a removed owner "x@y.com (Deactivated User)": the person, but inactive.
+_DEACTIVATED = " (deactivated user)"
+
+
+def owner_norm(value: str) -> str:
+    """An owner value as people mean it: any case, surrounding and doubled inner spaces
+    ignored ("mark  Stringer " is "Mark Stringer")."""
+    return " ".join(value.split()).casefold()
+
+
+def _sf_id15(value: str) -> str | None:
+    """The 15-character form of a Salesforce id (15 or 18 alphanumerics, a digit among them):
+    an 18-character id is its 15-character id plus a case-checksum suffix. Case-sensitive."""
+    if len(value) in (15, 18) and value.isascii() and value.isalnum() and not value.isalpha():
+        return value[:15]
+    return None
 
 
 @dataclass(frozen=True, slots=True)
 class Directory:
     """Who owns records. `complete=False` means "no directory given": every owner value seen
-    in the records becomes a person (CSV exports without a people file)."""
+    in the records becomes a person (CSV exports without a people file). `queues` holds
+    owner values that are not people (queues, and people-file rows the config excludes)."""
 
     people: tuple[Person, ...] = ()
     queues: frozenset[str] = frozenset()
     complete: bool = True
+    # Lookups for resolve(), built once: exact key, normalised key, 15-char Salesforce id.
+    _index: tuple = field(default=(), init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        exact = {p.key: p for p in self.people}
+        norm: dict[str, Person | None] = {}
+        ids: dict[str, Person | None] = {}
+        for p in self.people:
+            for table, k in ((norm, owner_norm(p.key)), (ids, _sf_id15(p.key))):
+                if k is not None:  # two people on one form: that form names neither
+                    table[k] = None if k in table and table[k] is not p else p
+        queues = {owner_norm(q) for q in self.queues}
+        object.__setattr__(self, "_index", (exact, norm, ids, queues))
 
     def by_key(self) -> dict[str, Person]:
         return {p.key: p for p in self.people}
+
+    def resolve(self, owner: str) -> tuple[Person | None, bool, bool]:
+        """(person, is_queue, deactivated) for an owner value of a record. Exact key first,
+        then a 15/18-character Salesforce id by its first 15 characters (case-sensitive), or
+        else ignoring case and spacing; a "(Deactivated User)" suffix is cut off and marks the owner inactive.
+        The audit calls this once per distinct owner value, so it may be thorough."""
+        exact, norm, ids, queues = self._index
+        text = owner.strip()
+        deactivated = text.casefold().endswith(_DEACTIVATED)
+        if deactivated:
+            text = text[:-len(_DEACTIVATED)].strip()
+        if text in self.queues or owner_norm(text) in queues:
+            return None, True, deactivated
+        person = exact.get(text)
+        if person is None:
+            # A Salesforce id is case-sensitive ("005...abcD" and "005...abcd" are two users):
+            # only its first 15 characters are compared, never its case-folded form.
+            id15 = _sf_id15(text)
+            person = ids.get(id15) if id15 is not None else norm.get(owner_norm(text))
+        return person, False, deactivated
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +166,9 @@ class Layout:
     modified: int | None = None
     url_template: str | None = None  # e.g. "https://acme.my.salesforce.com/{id}"
     source: str | None = None  # what the rows come from, for messages (e.g. the CSV file)
+    # Turns a modified cell into ISO 8601 (or None); None when the cells already are ISO.
+    # Called for gap rows only, so a connector can read report formats at no per-row cost.
+    modified_iso: Callable[[str | None], str | None] | None = None
 
     def index(self) -> dict[str, int]:
         return {c: i for i, c in enumerate(self.columns)}
@@ -187,6 +248,8 @@ class Snapshot:
     buckets: Mapping[str, Tally]  # Bucket value -> tally
     objects: Mapping[str, int]  # object -> records audited
     gaps: tuple[Gap, ...] = ()
+    # What the figures were computed from (chaser.freshness): a mismatch means they are stale.
+    fingerprint: Mapping[str, str] = field(default_factory=dict)
 
     def person(self, key: str) -> Person | None:
         for p in self.people:

@@ -14,6 +14,8 @@ from typing import IO, Any
 
 import orjson
 
+from chaser.costs import cents
+
 FORMATS = ("table", "csv", "json")
 
 
@@ -24,8 +26,8 @@ def _cell(v: Any) -> str:
         return "true" if v else "false"
     if isinstance(v, float):
         return f"{v:.1f}"
-    if isinstance(v, Decimal):
-        return f"{v:.2f}"
+    if isinstance(v, Decimal):  # Decimals are money: rounded where every other amount is
+        return f"{cents(v):.2f}"
     if isinstance(v, list | tuple):
         return ";".join(str(x) for x in v)
     return str(v)
@@ -33,8 +35,16 @@ def _cell(v: Any) -> str:
 
 def _json_default(v: Any) -> Any:
     if isinstance(v, Decimal):
-        return float(v.quantize(Decimal("0.01")))
+        return float(cents(v))
+    if hasattr(v, "isoformat"):  # dates and aware date-times: ISO 8601, offset included
+        return v.isoformat(timespec="minutes") if hasattr(v, "hour") else v.isoformat()
     raise TypeError
+
+
+def to_json(data: Any) -> str:
+    """Any rows or document as indented JSON, money in cents as `emit` writes it."""
+    return orjson.dumps(data, default=_json_default,
+                        option=orjson.OPT_INDENT_2 | orjson.OPT_PASSTHROUGH_DATETIME).decode() + "\n"
 
 
 def emit(rows: Iterable[Mapping[str, Any]], columns: Sequence[str], fmt: str,
@@ -42,9 +52,7 @@ def emit(rows: Iterable[Mapping[str, Any]], columns: Sequence[str], fmt: str,
     out = out or sys.stdout
     rows = list(rows)
     if fmt == "json":
-        data = [{c: r.get(c) for c in columns} for r in rows]
-        out.write(orjson.dumps(data, default=_json_default, option=orjson.OPT_INDENT_2).decode())
-        out.write("\n")
+        out.write(to_json([{c: r.get(c) for c in columns} for r in rows]))
     elif fmt == "csv":
         w = csv.writer(out, lineterminator="\n")
         w.writerow(columns)

@@ -1,40 +1,43 @@
 """The manager's summary of one period: what chasing cost, where, who, which barriers to remove,
 whether it worked, and what the open gaps will cost to close. `build` gathers the numbers from
-the core (costs, effectiveness, snapshots); `render_text` and `render_markdown` only lay them
-out, so the CLI, the TUI and an email all say the same thing.
+the core (costs, effectiveness, snapshots) on plain data; `render_text`, `render_markdown` and
+`to_dict` (JSON) only lay them out, so the CLI, the TUI, an email and a script all say the
+same thing. Every figure a reader might check is computed once here, already rounded as shown
+(money by `costs.cents`, percentages half up), and the text is formatted from those figures.
 """
 
 from __future__ import annotations
 
 import re
 import textwrap
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from decimal import Decimal
-from typing import TYPE_CHECKING
+from datetime import datetime, tzinfo
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
-from chaser.audit import teams, tier_of
-from chaser.costs import CostSummary, as_of, money, priced, scope_tally, scoped_chases, summarise
-from chaser.effectiveness import Effectiveness, FixLine, judge, projected_cost
-from chaser.model import Outcome
+from chaser.audit import Thresholds, teams, tier_of
+from chaser.barriers import Barrier, barriers
+from chaser.config import CostSettings
+from chaser.costs import CostSummary, as_of, cents, money, priced, scope_tally, scoped, summarise
+from chaser.effectiveness import Effectiveness, judge, projected_cost
+from chaser.freshness import as_of_text
+from chaser.model import Chase, Snapshot
 from chaser.periods import Period
 
-if TYPE_CHECKING:
-    from chaser.workspace import Workspace
-
-FORMATS = ("text", "markdown")
+FORMATS = ("text", "markdown", "json")
 WIDTH = 96  # text lines wrap here: fits a terminal beside an editor, and an email
+NO_DATA = "no data for the previous period"
 _FOOTNOTE = ("A chased gap is closed when a snapshot within {days} days of the chase shows the "
-             "chased fields filled. Barrier chases are counted in the cost and listed apart. "
+             "chased fields filled; a chase is judged once that window has passed or all its "
+             "gaps are closed. Barrier chases are counted in the cost and listed apart. "
              "Voided chases are excluded.")
 
-# What to do about each barrier: the report should say how to remove it, not just count it.
-REMEDIES = {
-    Outcome.BARRIER_ACCESS: ("No access", "grant the missing access or fix field permissions"),
-    Outcome.BARRIER_TRAINING: ("Needs training", "schedule training on the fields chased"),
-    Outcome.BARRIER_TIME: ("No time", "cut the data-entry load or move the deadline"),
-    Outcome.BARRIER_DEPENDENCY: ("Waiting on others", "get the data from whoever owns it"),
-}
+def percent(part: Decimal | int, whole: Decimal | int) -> int | None:
+    """part / whole in whole %, exact and rounded half up as by hand; None for a zero whole."""
+    if not whole:
+        return None
+    return int((Decimal(part) * 100 / Decimal(whole)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,54 +48,63 @@ class Table:
 
 
 @dataclass(frozen=True, slots=True)
-class Barrier:
-    """Chases that hit one kind of barrier: the system's fault, to be removed, not blamed."""
+class Projection:
+    """open gaps x cost per closed gap, with what that cost is drawn from, so the product can be
+    checked by hand: per_gap is judged_cost / gaps_fixed rounded to cents, and cost is exactly
+    open_gaps x per_gap."""
 
-    label: str
-    outcome: Outcome
-    chases: int
-    minutes: int
-    cost: Decimal
-    people: tuple[str, ...]  # most often hit first
-    remedy: str
-
-    def numbers(self, currency: str) -> str:
-        return (f"{self.chases} chase{'s' if self.chases != 1 else ''}, {self.minutes:,} min, "
-                f"{money(self.cost, currency)}")
+    open_gaps: int
+    judged_chases: int  # the period's chases whose verdict is in: the basis
+    judged_cost: Decimal
+    gaps_fixed: int
+    per_gap: Decimal | None  # cents; None when no judged chase closed a gap
+    cost: Decimal | None
 
 
 @dataclass(frozen=True, slots=True)
 class Report:
     period: Period
+    compared: Period  # what the period is set against (`periods.comparison`)
     scope: str  # "all teams" or the team's name
     zone: str
     summary: CostSummary
     previous: CostSummary
     completeness: float | None
     previous_completeness: float | None
-    snapshot_at: datetime | None  # of the snapshot completeness comes from, in the zone
+    snapshot: Snapshot | None  # the one completeness comes from
+    snapshot_at: datetime | None  # its time, in the zone
     effectiveness: Effectiveness
-    open_gaps: int | None
-    projected: Decimal | None
-    teams: Table
-    top: Table
+    projection: Projection | None  # None with no snapshot
+    team_lines: tuple[dict[str, Any], ...]  # keys TEAM_KEYS
+    person_lines: tuple[dict[str, Any], ...]  # keys PERSON_KEYS
     barriers: tuple[Barrier, ...]
+    latest_at: datetime | None = None  # of the current snapshot (people, teams, open gaps)
 
     @property
     def currency(self) -> str:
         return self.summary.currency
 
     @property
+    def open_gaps(self) -> int | None:
+        return self.projection.open_gaps if self.projection else None
+
+    @property
+    def projected(self) -> Decimal | None:
+        return self.projection.cost if self.projection else None
+
+    @property
     def title(self) -> str:
         return f"Chase-cost report: {self.period.label}"
 
     @property
-    def subtitle(self) -> str:
-        return f"{self.period.span()} ({self.zone}) · {self.scope} · {self.currency}"
+    def as_of(self) -> str:
+        """"as of 2026-12-01 09:12": the snapshot the people, teams and open gaps are from."""
+        return "no snapshot yet" if self.latest_at is None else as_of_text(self.latest_at)
 
     @property
-    def compared(self) -> str:
-        return f"previous {self.period.calendar_days} days"
+    def subtitle(self) -> str:
+        return (f"{self.period.span()} ({self.zone}) · {self.scope} · {self.currency} · "
+                f"{self.as_of}")
 
     @property
     def footnote(self) -> str:
@@ -101,144 +113,192 @@ class Report:
             text += f" Completeness as of the snapshot of {self.snapshot_at:%Y-%m-%d %H:%M}."
         return text
 
+    # ---- the figures, each decided once ----------------------------------------------------
+    @property
+    def cost_change_pct(self) -> int | None:
+        """Cost change vs the compared span, whole %; None when that span holds no chases."""
+        before = self.previous.total.cost
+        if not self.previous.total.chases or not before:
+            return None
+        return percent(self.summary.total.cost - before, before)
+
+    @property
+    def barrier_share_pct(self) -> int | None:
+        t = self.summary.total
+        return percent(t.barrier_cost, t.cost)
+
+    @property
+    def completeness_change_pts(self) -> float | None:
+        if self.completeness is None or self.previous_completeness is None:
+            return None
+        return round(self.completeness - self.previous_completeness, 1) + 0.0  # no "-0.0"
+
+    @property
+    def fix_rate_pct(self) -> int | None:
+        t = self.effectiveness.total
+        return percent(t.gaps_fixed, t.gaps_chased)
+
+    # ---- text ------------------------------------------------------------------------------
     def headline(self) -> list[tuple[str, str]]:
         s, cur = self.summary.total, self.currency
-        cost = money(s.cost, cur)
         notes = []
-        if self.previous.total.cost:
-            change = (s.cost - self.previous.total.cost) / self.previous.total.cost * 100
-            notes.append(f"{change:+.0f}% vs {self.compared}")
+        change = self.cost_change_pct
+        if change is not None:
+            notes.append(f"{change:+}% vs {self.compared.label}")
+        elif self.previous.total.chases:
+            notes.append(f"nothing spent in {self.compared.label}")
         else:
-            notes.append(f"nothing spent in the {self.compared}")
-        if s.barrier_share:
+            notes.append(NO_DATA)
+        if s.barrier_cost:
             notes.append(f"{money(s.barrier_cost, cur)} of it on barriers "
-                         f"({s.barrier_share:.0%})")
-        lines = [("Hidden cost", f"{cost} ({'; '.join(notes)})"),
+                         f"({self.barrier_share_pct}%)")
+        lines = [("Hidden cost", f"{money(s.cost, cur)} ({'; '.join(notes)})"),
                  ("Chases", f"{s.chases:,}, {s.minutes:,} min ({s.hours:,.1f} h) of admin "
                             f"time; {s.barrier_chases:,} hit a barrier")]
         lines.append(("Completeness", self._completeness()))
-        lines.append(("Fix rate", _fix_text(self.effectiveness.total,
-                                            self.effectiveness.window_days)))
-        if self.open_gaps is None:
-            lines.append(("Open gaps", "n/a (no snapshot yet)"))
-        elif self.projected is None:
-            lines.append(("Open gaps", f"{self.open_gaps:,} records; no closed gaps to price "
-                                       "them from yet"))
-        else:
-            per = self.effectiveness.total.cost_per_gap
-            lines.append(("Open gaps", f"{self.open_gaps:,} records; projected "
-                                       f"{money(self.projected, cur)} to close at "
-                                       f"{money(per, cur)} per gap"))
+        lines.append(("Fix rate", self._fix_text()))
+        lines.append(("Open gaps", self._projection_text()))
         return lines
 
     def _completeness(self) -> str:
         if self.completeness is None:
             return "n/a (no snapshot in or before this period)"
         now = f"{self.completeness:.1f}%"
-        if self.previous_completeness is None:
-            return f"{now} (no snapshot before {self.period.first_day} to compare)"
-        delta = round(self.completeness - self.previous_completeness, 1) + 0.0  # no "-0.0"
-        return f"{now} ({delta:+.1f} pts vs {self.compared})"
+        delta = self.completeness_change_pts
+        if delta is None:
+            return f"{now} ({NO_DATA})"
+        return f"{now} ({delta:+.1f} pts vs {self.compared.label})"
+
+    def _fix_text(self) -> str:
+        line, days = self.effectiveness.total, self.effectiveness.window_days
+        pending = f"; {_n(line.pending, 'chase')} still inside the window" if line.pending else ""
+        if self.fix_rate_pct is None:
+            return f"n/a (no chase judged yet{pending})"
+        median = (f"; median {line.median_days:.1f} days to the first fix"
+                  if line.median_days is not None else "")
+        return (f"{self.fix_rate_pct}% of {line.gaps_chased:,} chased gaps closed within "
+                f"{days} days; {line.fixed} of {line.judged} chases fully fixed, "
+                f"{line.partly} partly{median}{pending}")
+
+    def _projection_text(self) -> str:
+        p, cur = self.projection, self.currency
+        if p is None:
+            return "n/a (no snapshot yet)"
+        basis = f"the {_n(p.judged_chases, 'judged chase')} of {self.period.span()}"
+        if p.per_gap is None or p.cost is None:
+            return (f"{p.open_gaps:,} records; no closed gaps to price them from yet "
+                    f"({basis} closed none)" if p.judged_chases else
+                    f"{p.open_gaps:,} records; no closed gaps to price them from yet "
+                    f"(no chase of {self.period.span()} judged yet)")
+        return (f"{p.open_gaps:,} records × {money(p.per_gap, cur)} per gap closed = "
+                f"{money(p.cost, cur)} projected to close them (open gaps × cost per closed "
+                f"gap; {money(p.per_gap, cur)} = {money(p.judged_cost, cur)} spent on {basis} "
+                f"÷ the {_n(p.gaps_fixed, 'gap')} they closed)")
+
+    @property
+    def teams(self) -> Table:
+        cur = self.currency
+        return Table(("Team", "Manager", "People", "Chases", "Minutes", f"Cost {cur}",
+                      f"Barriers {cur}", "Complete", "Fix rate"), frozenset({2, 3, 4, 5, 6, 7, 8}),
+                     tuple((r["team"], r["manager"] or "", str(r["people"]), f"{r['chases']:,}",
+                            f"{r['minutes']:,}", money(r["cost"], ""),
+                            money(r["barrier_cost"], ""), _pct(r["completeness_pct"]),
+                            _rate(r["fix_rate_pct"])) for r in self.team_lines))
+
+    @property
+    def top(self) -> Table:
+        cur = self.currency
+        return Table(("Person", "Team", "Chases", "Minutes", f"Cost {cur}", "Complete", "Tier",
+                      "Fix rate"), frozenset({2, 3, 4, 5, 7}),
+                     tuple((r["person"], r["team"], f"{r['chases']:,}", f"{r['minutes']:,}",
+                            money(r["cost"], ""), _pct(r["completeness_pct"]), r["tier"] or "–",
+                            _rate(r["fix_rate_pct"])) for r in self.person_lines))
 
 
-def _fix_text(line: FixLine, days: int) -> str:
-    pending = f"; {line.pending} chases still inside the window" if line.pending else ""
-    if line.fix_rate is None:
-        return f"n/a (no chase judged yet{pending})"
-    median = (f"; median {line.median_days:.1f} days to the first fix"
-              if line.median_days is not None else "")
-    return (f"{line.fix_rate:.0%} of {line.gaps_chased:,} chased gaps closed within {days} days; "
-            f"{line.fixed} of {line.judged} chases fully fixed, {line.partly} partly{median}"
-            f"{pending}")
+def _n(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 def _pct(value: float | None) -> str:
     return "–" if value is None else f"{value:.1f}%"
 
 
-def _rate(value: float | None) -> str:
-    return "–" if value is None else f"{value:.0%}"
+def _rate(value: int | None) -> str:
+    return "–" if value is None else f"{value}%"
 
 
-def build(ws: Workspace, period: Period, team: str | None = None, top: int = 5) -> Report:
-    """Gather the report of `period` (optionally one team). People and teams are the current
-    snapshot's; completeness is the last snapshot's before the period ends, compared with the
-    last one before it starts; open gaps are today's."""
-    costs = ws.settings.costs
-    latest = ws.snapshot()  # loaded once: it carries the whole gap list
-    people, chases = scoped_chases(ws, period, team, latest.people)
+def _in(history: Sequence[Snapshot], period: Period) -> Snapshot | None:
+    """The last snapshot taken inside `period`: the state at its end, if it has one."""
+    found = as_of(history, period.end)
+    return found if found is not None and found.taken_at >= period.start else None
+
+
+def build(period: Period, compared: Period, chases: Sequence[Chase], latest: Snapshot,
+          history: Sequence[Snapshot], costs: CostSettings, tiers: Thresholds, *,
+          now: datetime, tz: tzinfo, load: Callable[[Snapshot], Snapshot] | None = None,
+          team: str | None = None, top: int = 5) -> Report:
+    """The report of `period` (optionally one team) against `compared`. `chases` must hold at
+    least those of both spans (others are ignored); `latest` is the current snapshot with its
+    gaps, `history` every snapshot oldest first (`load` fetches one's gaps). People and teams
+    are the latest snapshot's; completeness is the last snapshot's before the period ends,
+    compared with the last one inside the compared span; open gaps are today's."""
+    people, in_period = scoped(latest.people, chases, period, team)
+    _, in_compared = scoped(latest.people, chases, compared, team)
     keys = [p.key for p in people]
-    summary = summarise(chases, people, costs, period)
-    before = period.previous()
-    _, old_chases = scoped_chases(ws, before, team, latest.people)
-    previous = summarise(old_chases, people, costs, before)
-    eff = judge(ws, chases, latest.people)
-    history = ws.store.snapshot_history()
-    snap, old = as_of(history, period.end), as_of(history, period.start)
+    summary = summarise(in_period, people, costs, period)
+    previous = summarise(in_compared, people, costs, compared)
+    eff = judge(in_period, latest.people, history, costs, now=now, load=load)
+    snap, old = as_of(history, period.end), _in(history, compared)
     now_tally = scope_tally(snap, keys) if snap else None
     old_tally = scope_tally(old, keys) if old else None
-    current = scope_tally(latest, keys)
-    cur = summary.currency
-    projected = projected_cost(current.records_with_gaps, eff.total)
+    total = eff.total
+    open_gaps = scope_tally(latest, keys).records_with_gaps
+    per_gap = total.cost_per_gap
+    projection = Projection(open_gaps, total.judged, total.judged_cost, total.gaps_fixed,
+                            None if per_gap is None else cents(per_gap),
+                            projected_cost(open_gaps, total))
 
     managers = teams(people)
-    team_rows = []
+    team_lines = []
     for name, line in summary.by_team.items():
         members = [k for k in keys if summary.by_person.get(k) and summary.by_person[k].team == name]
         t = scope_tally(snap, members) if snap else None
         fl = eff.by_team.get(name)
-        manager = (managers[name].manager or "") if name in managers else ""
-        team_rows.append((name, manager,
-                          str(line.people), f"{line.chases:,}", f"{line.minutes:,}",
-                          money(line.cost, ""), money(line.barrier_cost, ""),
-                          _pct(t.completeness_pct if t else None),
-                          _rate(fl.fix_rate if fl else None)))
-    person_rows = []
+        team_lines.append({
+            "team": name, "manager": managers[name].manager if name in managers else None,
+            "people": line.people, "chases": line.chases, "minutes": line.minutes,
+            "cost": line.cost, "barrier_cost": line.barrier_cost,
+            "completeness_pct": t.completeness_pct if t else None,
+            "fix_rate_pct": percent(fl.gaps_fixed, fl.gaps_chased) if fl else None})
+    person_lines = []
     for key, line in list(summary.by_person.items())[:top]:
         if not line.chases:
             break  # sorted by cost: the rest were not chased
         tally = snap.tallies.get(key) if snap else None
         fl = eff.by_person.get(key)
-        person_rows.append((line.name, line.team, f"{line.chases:,}", f"{line.minutes:,}",
-                            money(line.cost, ""), _pct(tally.completeness_pct if tally else None),
-                            tier_of(tally, ws.settings.tiers).value if tally else "–",
-                            _rate(fl.fix_rate if fl else None)))
+        person_lines.append({
+            "person": line.name, "team": line.team, "chases": line.chases,
+            "minutes": line.minutes, "cost": line.cost,
+            "completeness_pct": tally.completeness_pct if tally else None,
+            "tier": tier_of(tally, tiers).value if tally else None,
+            "fix_rate_pct": percent(fl.gaps_fixed, fl.gaps_chased) if fl else None})
     return Report(
-        period=period, scope=f"team {_spelled(team, people)}" if team else "all teams",
-        zone=str(ws.tz), summary=summary, previous=previous,
+        period=period, compared=compared,
+        scope=f"team {_spelled(team, people)}" if team else "all teams",
+        zone=str(tz), summary=summary, previous=previous,
         completeness=now_tally.completeness_pct if now_tally else None,
         previous_completeness=old_tally.completeness_pct if old_tally else None,
-        snapshot_at=snap.taken_at.astimezone(ws.tz) if snap else None, effectiveness=eff,
-        open_gaps=current.records_with_gaps, projected=projected,
-        teams=Table(("Team", "Manager", "People", "Chases", "Minutes", f"Cost {cur}",
-                     f"Barriers {cur}", "Complete", "Fix rate"), frozenset({2, 3, 4, 5, 6, 7, 8}),
-                    tuple(team_rows)),
-        top=Table(("Person", "Team", "Chases", "Minutes", f"Cost {cur}", "Complete", "Tier",
-                   "Fix rate"), frozenset({2, 3, 4, 5, 7}), tuple(person_rows)),
-        barriers=_barriers(summary, priced(chases, people, costs), {p.key: p.name for p in people}),
+        snapshot=snap, snapshot_at=snap.taken_at.astimezone(tz) if snap else None,
+        effectiveness=eff, projection=projection,
+        team_lines=tuple(team_lines), person_lines=tuple(person_lines),
+        barriers=barriers(priced(in_period, people, costs), {p.key: p.name for p in people}),
+        latest_at=latest.taken_at.astimezone(tz),
     )
 
 
 def _spelled(team: str, people) -> str:
     """The team's name as the CRM spells it (the user may have typed it in any case)."""
     return next((p.team for p in people if p.team.casefold() == team.strip().casefold()), team)
-
-
-def _barriers(summary: CostSummary, chases, names: dict[str, str]) -> tuple[Barrier, ...]:
-    out = []
-    for outcome, (label, remedy) in REMEDIES.items():
-        hits = [(c, cost) for c, _, cost in chases
-                if c.outcome is outcome and summary.period.contains(c.at) and not c.voided]
-        if not hits:
-            continue
-        who: dict[str, int] = {}
-        for c, _ in hits:
-            name = names.get(c.person, c.person)
-            who[name] = who.get(name, 0) + 1
-        out.append(Barrier(label, outcome, len(hits), sum(c.minutes for c, _ in hits),
-                           sum((cost for _, cost in hits), Decimal(0)),
-                           tuple(sorted(who, key=lambda n: (-who[n], n.casefold()))), remedy))
-    return tuple(out)
 
 
 # ---- rendering ----------------------------------------------------------------------------
@@ -320,4 +380,8 @@ def render_markdown(report: Report) -> str:
 
 
 def render(report: Report, fmt: str) -> str:
+    if fmt == "json":
+        from chaser.report_json import render_json  # imports this module: import when used
+
+        return render_json(report)
     return render_markdown(report) if fmt == "markdown" else render_text(report)

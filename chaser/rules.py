@@ -7,7 +7,8 @@ layout that works on raw rows by column index, because the audit runs it once pe
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import difflib
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import compress, product
 from operator import itemgetter
@@ -83,26 +84,52 @@ def _condition_test(cond: Condition, col: int, blank: Blank) -> Callable[[Sequen
     return lambda row: _norm(get(row)) not in values  # not_in
 
 
+def column_hint(name: str, columns: Sequence[str], limit: int = 160) -> str:
+    """The nearest column names first, then the others up to about `limit` characters: one
+    readable line even for a 110-column export."""
+    labels = list(dict.fromkeys(c for c in columns if c))
+    folded = {c.strip().casefold(): c for c in reversed(labels)}
+    near = [folded[n] for n in difflib.get_close_matches(name.strip().casefold(), list(folded),
+                                                         n=3, cutoff=0.5)]
+    ordered, shown = near + [c for c in labels if c not in near], []
+    for c in ordered:
+        if shown and sum(len(x) + 4 for x in shown) + len(c) > limit:
+            break
+        shown.append(c)
+    more = f", ... ({len(ordered) - len(shown)} more)" if len(shown) < len(ordered) else ""
+    head = ("did you mean " + " or ".join(repr(n) for n in near) + "? ") if near else ""
+    order = ", nearest first" if near else ""
+    return (f"{head}{len(labels)} columns{order}: " + ", ".join(repr(c) for c in shown) + more
+            if labels else "no columns")
+
+
 def resolve_fields(rules: Iterable[Rule], layout: Layout) -> dict[str, int]:
     """Column index of every field the rules on `layout.object` read. Matches exactly, then
     ignoring case (report headers are labels typed by people); a field the source does not
-    have is a config mistake, not a blank on every record, so it is an error naming it."""
-    index = layout.index()
-    folded = {c.strip().casefold(): i for i, c in reversed(list(enumerate(layout.columns)))}
+    have, or has twice, is a config mistake, not a blank on every record, so it is an error
+    naming it (and both positions of a duplicated column)."""
+    positions: dict[str, list[int]] = {}
+    folded: dict[str, list[int]] = {}
+    for i, c in enumerate(layout.columns):
+        positions.setdefault(c, []).append(i)
+        folded.setdefault(c.strip().casefold(), []).append(i)
     out: dict[str, int] = {}
     for rule in rules:
         if rule.object != layout.object:
             continue
         names = list(rule.require) + ([rule.when.field] if rule.when else [])
+        where = f"{rule.origin}: " if rule.origin else ""
+        source = layout.source or "the source"
         for name in names:
-            col = index.get(name, folded.get(name.strip().casefold()))
-            if col is None:
-                shown = ", ".join(c for c in layout.columns if c) or "none"
-                where = f"{rule.origin}: " if rule.origin else ""
-                source = layout.source or "the source"
+            cols = positions.get(name) or folded.get(name.strip().casefold())
+            if not cols:
                 raise ChaserError(f"{where}a rule on {layout.object} names field {name!r}, which "
-                                  f"{source} does not have (fields: {shown})")
-            out[name] = col
+                                  f"{source} does not have ({column_hint(name, layout.columns)})")
+            if len(cols) > 1:
+                at = " and ".join(str(i + 1) for i in cols)
+                raise ChaserError(f"{where}a rule on {layout.object} names field {name!r}, which "
+                                  f"{source} has more than once (columns {at}); rename one")
+            out[name] = cols[0]
     return out
 
 
@@ -244,7 +271,45 @@ def compile_scan(rules: Iterable[Rule], layout: Layout, blank: Blank) -> Scan:
                 out.append((row, missing))
         return out
 
+    # What unmatched_when() reads after the audit: the distinct condition values seen.
+    scan.plans, scan.key_cols, scan.cols = plans, key_cols, cols  # type: ignore[attr-defined]
     return scan
+
+
+def unmatched_when(rules: Iterable[Rule], scans: Mapping[Layout, Scan]) -> list[str]:
+    """Warnings for `when` values (in / not_in / equals) that no record of the object holds,
+    e.g. equals = "Closed lost" where the data says "Closed: lost": such a rule silently
+    checks nothing. Read from the plans compile_scan keeps per distinct condition value, so it
+    costs nothing per row; skipped when there were too many distinct values to keep."""
+    out = []
+    rules = list(rules)
+    for layout, scan in scans.items():
+        plans = getattr(scan, "plans", None)
+        if not plans or len(plans) >= PLAN_CACHE:
+            continue
+        key_cols = scan.key_cols  # type: ignore[attr-defined]
+        for rule in rules:
+            cond = rule.when
+            if rule.object != layout.object or cond is None or cond.op == "blank":
+                continue
+            pos = key_cols.index(scan.cols[cond.field])  # type: ignore[attr-defined]
+            seen: dict[str, str] = {}
+            for key in plans:
+                cell = key[pos] if len(key_cols) > 1 else key
+                if isinstance(cell, str) and cell.strip():
+                    seen.setdefault(_norm(cell), cell.strip())
+            values = (cond.value,) if isinstance(cond.value, str) else cond.value
+            for value in values:  # type: ignore[union-attr]
+                if _norm(value) in seen:
+                    continue
+                near = difflib.get_close_matches(_norm(value), list(seen), n=3, cutoff=0.5)
+                hint = ("nearest values that occur: " + ", ".join(repr(seen[n]) for n in near)
+                        if near else "values that occur: " + (", ".join(
+                            repr(v) for v in list(seen.values())[:8]) or "none"))
+                where = f"{rule.origin}: " if rule.origin else ""
+                out.append(f"warning: {where}when {cond.field} {cond.op} {value!r} matches no "
+                           f"{layout.object} record; {hint}")
+    return out
 
 
 def rules_for(rules: Iterable[Rule], obj: str) -> list[Rule]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -99,6 +99,25 @@ def remove_orphans(path: Path) -> int:
     return removed
 
 
+_ANY_TMP = re.compile(r"\..+\.[0-9a-f]{" + str(2 * _TMP_BYTES) + "}" + re.escape(_TMP_SUFFIX))
+
+
+def sweep_stale_temps(folder: Path, min_age: float, now: float) -> int:
+    """Delete temp files of writers that died, in `folder` and below, older than `min_age`
+    seconds. No lock is needed: a live writer's temp file exists for milliseconds, so one
+    minutes old can only be an orphan (`remove_orphans` catches the young ones under the lock)."""
+    removed = 0
+    for dirpath, _, names in os.walk(folder):
+        for name in names:
+            if _ANY_TMP.fullmatch(name):
+                full = os.path.join(dirpath, name)
+                with suppress(OSError):
+                    if now - os.stat(full).st_mtime >= min_age:
+                        os.unlink(full)
+                        removed += 1
+    return removed
+
+
 def atomic_write_bytes(path: Path, payload: bytes) -> None:
     """Replace `path` with `payload` so a crash at any moment leaves the old or the new file."""
     prefix = _tmp_prefix(path)
@@ -156,7 +175,8 @@ def parse(path: Path, raw: bytes, kind: str) -> dict[str, dict[str, Any]]:
         if not isinstance(table, dict):
             raise corrupt(path, f"table {name!r} is not an object")
         for doc_id, doc in table.items():
-            if not doc_id.isdigit() or not isinstance(doc, dict):
+            # ASCII digits only: "²".isdigit() is True, and int() of it fails later.
+            if not (doc_id.isascii() and doc_id.isdigit()) or not isinstance(doc, dict):
                 raise corrupt(path, f"table {name!r} has a bad document {doc_id!r}")
     return data
 
@@ -231,16 +251,21 @@ def _held(path: Path) -> Iterator[None]:
 
 
 @contextmanager
-def locked(path: Path, kind: str) -> Iterator[TinyDB]:
+def locked(path: Path, kind: str, check: Callable[[dict], None] | None = None
+           ) -> Iterator[TinyDB]:
     """A fresh TinyDB on `path`, read after taking the lock, for one read-modify-write.
 
     The file is parsed and checked before the caller sees the database, so a corrupt or
-    too-new file raises here and can never be written over."""
+    too-new file raises here and can never be written over. `check(data)` may look at every
+    document too (and raise): a file whose documents a reader refuses as corrupt must not be
+    rewritten by the next write either."""
     ensure_dir(path.parent)
     with _held(path):
         remove_orphans(path)
         db = TinyDB(path, kind, storage=AtomicStorage)
-        db.storage.read()
+        data = db.storage.read()
+        if check is not None and data is not None:
+            check(data)
         yield db
 
 

@@ -14,9 +14,11 @@ document 17), so voiding or fetching a chase opens one file only.
 
 from __future__ import annotations
 
-import re
+import contextlib
+import os
+import time
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,131 +27,27 @@ from tinydb import Query
 
 from chaser import clock
 from chaser.errors import ChaserError
-from chaser.model import Channel, Chase, Gap, Outcome, Person, Snapshot, Tally
-from chaser.storage import corrupt, ensure_dir, locked, read_locked, write_locked
+from chaser.model import Channel, Chase, Outcome, Snapshot
+from chaser.storage import corrupt, ensure_dir, locked, read_locked, sweep_stale_temps, write_locked
+from chaser.store_docs import (
+    CHASE_ID,
+    GAP_COLUMNS,
+    PARTITION,
+    SNAPSHOT_ID,
+    chase_month,
+    check_summary,
+    decode_chase,
+    decode_gaps,
+    encode_chase,
+    iso,
+    summary_in,
+    summary_out,
+)
 
-MAX_MINUTES = 600
+__all__ = ["GAP_COLUMNS", "Store", "chase_month"]
+
 CHASES, SNAPSHOTS, META = "chases", "snapshots", "meta"  # table names inside the files
-_PARTITION = re.compile(r"(\d{4})-(0[1-9]|1[0-2])\.json")
-_CHASE_ID = re.compile(r"(\d{4})(0[1-9]|1[0-2])-([1-9]\d{0,9})")
-_SNAPSHOT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
-_CHASE_KEYS = frozenset({"at", "person", "channel", "minutes", "outcome", "fields", "note", "by",
-                         "logged_at", "voided_at", "void_reason"})
-GAP_COLUMNS = ("object", "record_id", "record_name", "owner", "missing", "modified", "url")
-
-
-def _iso(at: datetime, what: str) -> str:
-    if not isinstance(at, datetime) or at.tzinfo is None or at.utcoffset() is None:
-        raise ValueError(f"{what} must be a timezone-aware datetime, not {at!r}")
-    return at.astimezone(UTC).isoformat()
-
-
-def _dt(text: str | None) -> datetime | None:
-    return None if text is None else datetime.fromisoformat(text).astimezone(UTC)
-
-
-def chase_month(at: datetime) -> str:
-    """The month file ("2026-11") a chase at `at` is kept in: its UTC month."""
-    return at.astimezone(UTC).strftime("%Y-%m")
-
-
-def _encode_chase(d: Mapping[str, Any], now: datetime) -> tuple[str, dict]:
-    """Validate one chase given as keyword values; return (partition, TinyDB document)."""
-    unknown = set(d) - _CHASE_KEYS
-    if unknown:
-        raise ValueError(f"unknown chase field(s): {', '.join(sorted(unknown))}")
-    person, minutes = d.get("person"), d.get("minutes")
-    if not isinstance(person, str) or not person.strip():
-        raise ValueError(f"a chase needs a person, not {person!r}")
-    if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= MAX_MINUTES:
-        raise ValueError(f"minutes must be a whole number from 1 to {MAX_MINUTES}, not {minutes!r}")
-    fields = d.get("fields", ())
-    if isinstance(fields, str) or not all(isinstance(f, str) for f in fields):
-        raise ValueError(f"fields must be a sequence of field names, not {fields!r}")
-    note, by, reason = d.get("note", ""), d.get("by", ""), d.get("void_reason")
-    if not isinstance(note, str) or not isinstance(by, str):
-        raise ValueError("note and by must be text")
-    voided_at = d.get("voided_at")
-    if (voided_at is None) != (reason is None) or (reason is not None and not isinstance(reason, str)):
-        raise ValueError("voided_at and void_reason go together")
-    at = d.get("at")
-    logged_at = d.get("logged_at") or now
-    doc = {
-        "at": _iso(at, "at"),
-        "person": person,
-        "channel": Channel(d.get("channel")).value,
-        "minutes": minutes,
-        "outcome": Outcome(d.get("outcome")).value,
-        "fields": list(fields),
-        "note": note,
-        "by": by,
-        "logged_at": _iso(logged_at, "logged_at"),
-        "voided_at": None if voided_at is None else _iso(voided_at, "voided_at"),
-        "void_reason": reason,
-    }
-    return chase_month(at), doc
-
-
-def _chase_id(part: str, n: int | str) -> str:
-    return f"{part[:4]}{part[5:]}-{n}"
-
-
-def _decode_chase(path: Path, part: str, n: str | int, doc: Mapping) -> Chase:
-    try:
-        return Chase(
-            id=_chase_id(part, n),
-            at=_dt(doc["at"]),
-            person=doc["person"],
-            channel=Channel(doc["channel"]),
-            minutes=doc["minutes"],
-            outcome=Outcome(doc["outcome"]),
-            fields=tuple(doc["fields"]),
-            note=doc["note"],
-            by=doc["by"],
-            logged_at=_dt(doc["logged_at"]),
-            voided_at=_dt(doc["voided_at"]),
-            void_reason=doc["void_reason"],
-        )
-    except (KeyError, TypeError, ValueError) as e:
-        raise corrupt(path, f"chase {_chase_id(part, n)} is malformed: {e!r}") from None
-
-
-def _tally_out(t: Tally) -> list:
-    return [t.records, t.records_with_gaps, t.missing_fields, dict(t.by_field)]
-
-
-def _tally_in(row: list) -> Tally:
-    records, with_gaps, missing, by_field = row
-    return Tally(records, with_gaps, missing, dict(by_field))
-
-
-def _summary_out(s: Snapshot) -> dict:
-    return {
-        "id": s.id,
-        "taken_at": _iso(s.taken_at, "taken_at"),
-        "source": s.source,
-        "people": [[p.key, p.name, p.team, p.manager, p.email, p.active] for p in s.people],
-        "tallies": {k: _tally_out(t) for k, t in s.tallies.items()},
-        "buckets": {k: _tally_out(t) for k, t in s.buckets.items()},
-        "objects": dict(s.objects),
-        "gap_count": len(s.gaps),
-    }
-
-
-def _summary_in(path: Path, doc: Mapping, gaps: tuple[Gap, ...] = ()) -> Snapshot:
-    try:
-        return Snapshot(
-            id=doc["id"],
-            taken_at=_dt(doc["taken_at"]),
-            source=doc["source"],
-            people=tuple(Person(k, n, t, m, e, a) for k, n, t, m, e, a in doc["people"]),
-            tallies={k: _tally_in(v) for k, v in doc["tallies"].items()},
-            buckets={k: _tally_in(v) for k, v in doc["buckets"].items()},
-            objects=dict(doc["objects"]),
-            gaps=gaps,
-        )
-    except (KeyError, TypeError, ValueError) as e:
-        raise corrupt(path, f"snapshot summary is malformed: {e!r}") from None
+HOUSEKEEP_AGE = 600.0  # seconds: older temp and unreferenced gaps files are leftovers
 
 
 class Store:
@@ -161,6 +59,30 @@ class Store:
         self.root = Path(root)
         ensure_dir(self.root)
 
+    def housekeep(self, min_age: float = HOUSEKEEP_AGE) -> int:
+        """Remove what killed processes left: temp files, and gaps files no index entry names
+        (a sync killed between writing its gaps and its index entry, a dropped snapshot whose
+        file could not be removed). Only files older than `min_age` seconds: a sync writes its
+        gaps a moment before its index entry, and that moment must not be taken for a crash."""
+        now = time.time()
+        removed = sweep_stale_temps(self.root, min_age, now)
+        folder = self.root / "snapshots"
+        if not folder.is_dir():
+            return removed
+        try:
+            named = {doc["id"] for doc in self._summaries()}
+        except ChaserError:  # a corrupt index is reported where it is read, not here
+            return removed
+        for entry in os.scandir(folder):
+            sid = entry.name.removesuffix(".json")
+            if entry.name.endswith(".json") and sid != "index" and sid not in named \
+                    and SNAPSHOT_ID.fullmatch(sid):
+                with contextlib.suppress(OSError):
+                    if now - entry.stat().st_mtime >= min_age:
+                        os.unlink(entry.path)
+                        removed += 1
+        return removed
+
     # -- paths -------------------------------------------------------------------------------
 
     def _partition_path(self, part: str) -> Path:
@@ -171,7 +93,7 @@ class Store:
         return self.root / "snapshots" / "index.json"
 
     def _gaps_path(self, snapshot_id: str) -> Path:
-        if not isinstance(snapshot_id, str) or not _SNAPSHOT_ID.fullmatch(snapshot_id) \
+        if not isinstance(snapshot_id, str) or not SNAPSHOT_ID.fullmatch(snapshot_id) \
                 or snapshot_id == "index":
             raise ValueError(f"snapshot id {snapshot_id!r} is not a safe file name")
         return self.root / "snapshots" / f"{snapshot_id}.json"
@@ -184,7 +106,7 @@ class Store:
         folder = self.root / "chases"
         if not folder.is_dir():
             return []
-        return sorted(p.name[:7] for p in folder.iterdir() if _PARTITION.fullmatch(p.name))
+        return sorted(p.name[:7] for p in folder.iterdir() if PARTITION.fullmatch(p.name))
 
     # -- chase log ---------------------------------------------------------------------------
 
@@ -192,14 +114,14 @@ class Store:
                   outcome: Outcome, fields: tuple[str, ...] = (), note: str = "", by: str = "",
                   logged_at: datetime | None = None) -> Chase:
         """Log one chase; it is on disk (fsynced) when this returns."""
-        part, doc = _encode_chase(
+        part, doc = encode_chase(
             {"at": at, "person": person, "channel": channel, "minutes": minutes,
              "outcome": outcome, "fields": fields, "note": note, "by": by,
              "logged_at": logged_at}, clock.now())
         path = self._partition_path(part)
-        with locked(path, "chases") as db:
+        with locked(path, "chases", self._chase_check(path, part)) as db:
             n = db.table(CHASES).insert(doc)
-        return _decode_chase(path, part, n, doc)
+        return decode_chase(path, part, n, doc)
 
     def add_chases(self, chases: Iterable[Mapping[str, Any]]) -> int:
         """Bulk insert (demo history, imports): everything is validated first, then each month
@@ -208,19 +130,32 @@ class Store:
         by_part: dict[str, list[dict]] = {}
         for i, d in enumerate(chases):
             try:
-                part, doc = _encode_chase(d, now)
+                part, doc = encode_chase(d, now)
             except ValueError as e:
                 raise ValueError(f"chase #{i + 1}: {e}") from None
             by_part.setdefault(part, []).append(doc)
         for part, docs in sorted(by_part.items()):
-            with locked(self._partition_path(part), "chases") as db:
+            path = self._partition_path(part)
+            with locked(path, "chases", self._chase_check(path, part)) as db:
                 db.table(CHASES).insert_multiple(docs)
         return sum(len(docs) for docs in by_part.values())
+
+    @staticmethod
+    def _chase_check(path: Path, part: str):
+        """Before a write: every chase of the month file must decode (see storage.locked)."""
+        def check(data: dict) -> None:
+            for n, doc in data.get(CHASES, {}).items():
+                decode_chase(path, part, n, doc)
+        return check
+
+    def _index_check(self, data: dict) -> None:
+        for doc in data.get(SNAPSHOTS, {}).values():
+            summary_in(self._index_path, doc)
 
     def _read_partition(self, part: str) -> list[Chase]:
         path = self._partition_path(part)
         data = read_locked(path, "chases") or {}
-        return [_decode_chase(path, part, n, doc) for n, doc in data.get(CHASES, {}).items()]
+        return [decode_chase(path, part, n, doc) for n, doc in data.get(CHASES, {}).items()]
 
     def chases(self, since: datetime | None = None, until: datetime | None = None, *,
                include_voided: bool = True) -> list[Chase]:
@@ -240,7 +175,7 @@ class Store:
         return found
 
     def _locate(self, chase_id: str) -> tuple[str, int, Path]:
-        m = _CHASE_ID.fullmatch(chase_id) if isinstance(chase_id, str) else None
+        m = CHASE_ID.fullmatch(chase_id) if isinstance(chase_id, str) else None
         if m is None:
             raise ChaserError(f"no chase with id {chase_id!r}")
         part = f"{m[1]}-{m[2]}"
@@ -251,28 +186,28 @@ class Store:
         doc = (read_locked(path, "chases") or {}).get(CHASES, {}).get(str(n))
         if doc is None:
             raise ChaserError(f"no chase with id {chase_id!r}")
-        return _decode_chase(path, part, n, doc)
+        return decode_chase(path, part, n, doc)
 
     def void_chase(self, chase_id: str, reason: str, at: datetime | None = None) -> Chase:
         """Mark a chase void; the record stays, so the log can always be audited."""
         if not isinstance(reason, str) or not reason.strip():
             raise ValueError("a void needs a reason")
-        when = _iso(at or clock.now(), "at")
+        when = iso(at or clock.now(), "at")
         part, n, path = self._locate(chase_id)
         if not path.exists():
             raise ChaserError(f"no chase with id {chase_id!r}")
-        with locked(path, "chases") as db:
+        with locked(path, "chases", self._chase_check(path, part)) as db:
             table = db.table(CHASES)
             doc = table.get(doc_id=n)
             if doc is None:
                 raise ChaserError(f"no chase with id {chase_id!r}")
-            old = _decode_chase(path, part, n, doc)
+            old = decode_chase(path, part, n, doc)
             if old.voided:
                 raise ChaserError(
                     f"chase {chase_id} is already voided "
                     f"({old.voided_at:%Y-%m-%d %H:%M} UTC: {old.void_reason})")
             table.update({"voided_at": when, "void_reason": reason}, doc_ids=[n])
-            return _decode_chase(path, part, n, {**doc, "voided_at": when, "void_reason": reason})
+            return decode_chase(path, part, n, {**doc, "voided_at": when, "void_reason": reason})
 
     # -- snapshots ---------------------------------------------------------------------------
 
@@ -280,24 +215,24 @@ class Store:
         """Gaps first, index last: a crash in between leaves the previous snapshot current and
         only an unreferenced gaps file behind."""
         gaps_path = self._gaps_path(snapshot.id)
-        summary = _summary_out(snapshot)  # validates taken_at before anything is written
+        summary = summary_out(snapshot)  # validates taken_at before anything is written
         rows = [[g.object, g.record_id, g.record_name, g.owner, list(g.missing), g.modified, g.url]
                 for g in snapshot.gaps]
         write_locked(gaps_path, "snapshot-gaps", {SNAPSHOTS: {"1": {
             "id": snapshot.id, "columns": list(GAP_COLUMNS), "rows": rows}}})
-        with locked(self._index_path, "snapshot-index") as db:
+        with locked(self._index_path, "snapshot-index", self._index_check) as db:
             db.table(SNAPSHOTS).upsert(summary, Query().id == snapshot.id)
 
     def _summaries(self) -> list[dict]:
-        """Index documents, oldest first (ties in taken_at: in the order saved)."""
+        """Index documents in the order they were stored: the last one is the latest, whatever
+        its time stamp (a sync taken while the clock was behind is still the newest one)."""
         data = read_locked(self._index_path, "snapshot-index") or {}
-        docs = list(data.get(SNAPSHOTS, {}).items())
+        docs = sorted(data.get(SNAPSHOTS, {}).items(), key=lambda kv: int(kv[0]))
         try:
-            if not all(isinstance(doc["id"], str) for _, doc in docs):
-                raise ValueError("a snapshot id is not text")
-            docs.sort(key=lambda kv: (_dt(kv[1]["taken_at"]), int(kv[0])))
+            for _, doc in docs:
+                check_summary(doc)
         except (KeyError, TypeError, ValueError) as e:
-            raise corrupt(self._index_path, f"snapshot summary is malformed: {e!r}") from None
+            raise corrupt(self._index_path, f"snapshot summary is malformed: {e}") from None
         return [doc for _, doc in docs]
 
     def _with_gaps(self, summary: dict) -> Snapshot:
@@ -306,18 +241,18 @@ class Store:
         if data is None:
             raise ChaserError(f"{path}: the gaps of snapshot {summary['id']} are missing; "
                               "sync again to take a new snapshot")
-        try:
-            body = data[SNAPSHOTS]["1"]
-            if body["id"] != summary["id"] or tuple(body["columns"]) != GAP_COLUMNS:
-                raise ValueError(f"holds snapshot {body['id']!r} with columns {body['columns']}")
-            gaps = tuple(Gap(o, r, n, w, tuple(m), mod, u) for o, r, n, w, m, mod, u in body["rows"])
-        except (KeyError, TypeError, ValueError) as e:
-            raise corrupt(path, f"bad gap list: {e}") from None
-        return _summary_in(self._index_path, summary, gaps)
+        gaps = decode_gaps(path, summary, data.get(SNAPSHOTS, {}).get("1"))
+        return summary_in(self._index_path, summary, gaps)
 
     def latest_snapshot(self) -> Snapshot | None:
+        """The snapshot stored last, with its gaps."""
         summaries = self._summaries()
         return self._with_gaps(summaries[-1]) if summaries else None
+
+    def latest_summary(self) -> Snapshot | None:
+        """The snapshot stored last, without its gaps: cheap."""
+        summaries = self._summaries()
+        return summary_in(self._index_path, summaries[-1]) if summaries else None
 
     def load_snapshot(self, snapshot_id: str) -> Snapshot:
         for summary in self._summaries():
@@ -326,8 +261,27 @@ class Store:
         raise ChaserError(f"no snapshot with id {snapshot_id!r}")
 
     def snapshot_history(self) -> list[Snapshot]:
-        """Every snapshot without its gaps (gaps=()), oldest first: cheap enough for trends."""
-        return [_summary_in(self._index_path, s) for s in self._summaries()]
+        """Every snapshot without its gaps (gaps=()), oldest first by time stamp (ties: in the
+        order stored): what trends and "as of a date" read."""
+        summaries = [summary_in(self._index_path, s) for s in self._summaries()]
+        return sorted(summaries, key=lambda s: s.taken_at)  # stable: ties keep storage order
+
+    def stored_snapshots(self) -> list[Snapshot]:
+        """Every snapshot without its gaps, in the order stored (the last is the latest)."""
+        return [summary_in(self._index_path, s) for s in self._summaries()]
+
+    def drop_snapshot(self, snapshot_id: str) -> Snapshot:
+        """Remove one snapshot from history and trends: its index entry first, then its gaps
+        file, so a crash in between leaves only an unreferenced gaps file behind."""
+        with locked(self._index_path, "snapshot-index", self._index_check) as db:
+            table = db.table(SNAPSHOTS)
+            doc = next((d for d in table.all() if d.get("id") == snapshot_id), None)
+            if doc is None:
+                raise ChaserError(f"no snapshot with id {snapshot_id!r} (see `chaser snapshots`)")
+            dropped = summary_in(self._index_path, dict(doc))
+            table.remove(doc_ids=[doc.doc_id])
+        self._gaps_path(snapshot_id).unlink(missing_ok=True)
+        return dropped
 
     # -- key/value state ---------------------------------------------------------------------
 
@@ -351,5 +305,6 @@ class Store:
 
 
 def _require_aware(at: datetime, what: str) -> datetime:
-    _iso(at, what)
+    if not isinstance(at, datetime) or at.utcoffset() is None:
+        raise ValueError(f"{what} must be a timezone-aware datetime, not {at!r}")
     return at

@@ -7,6 +7,7 @@ current. Also seeds the demo org's history on first use.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import time
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from datetime import datetime, timedelta
 from chaser.audit import Auditor, org_tally, unblamed_note
 from chaser.config import Settings
 from chaser.connectors.base import Cancel, Connector, Progress, ProgressFn, no_progress
+from chaser.freshness import fingerprint
 from chaser.model import Snapshot
 from chaser.rules import Blank
 from chaser.store import Store, chase_month
@@ -35,7 +37,7 @@ def make_connector(settings: Settings, store: Store, *, now: datetime, full: boo
         from chaser.connectors.csv import CsvConnector
 
         assert settings.csv is not None
-        return CsvConnector(settings.csv)
+        return CsvConnector(settings.csv, settings.rules)
     if settings.kind not in FACTORIES:
         # Importing the module registers its factory; kept lazy so a CSV user never pays for
         # the HTTP stack at start-up.
@@ -73,9 +75,14 @@ class SyncResult:
 
 
 def take_snapshot(connector: Connector, settings: Settings, *, now: datetime,
-                  progress: ProgressFn = no_progress, cancel: Cancel | None = None) -> Snapshot:
-    """Run one audit over everything the connector yields. Stores nothing."""
+                  progress: ProgressFn = no_progress, cancel: Cancel | None = None,
+                  notes: list[str] | None = None) -> Snapshot:
+    """Run one audit over everything the connector yields. Stores nothing. The audit's own
+    notes (owners matching no person, `when` values no record holds) go to `notes`."""
     cancel = cancel or Cancel()
+    # Before anything is read: a file that changes while the sync reads it then differs from
+    # the recorded fingerprint, and the next command takes the snapshot again.
+    recorded = fingerprint(settings)
     directory = connector.directory(cancel)
     rules = [*settings.rules, *connector.source_rules()]
     auditor = Auditor(directory, rules, Blank(settings.placeholders))
@@ -89,7 +96,10 @@ def take_snapshot(connector: Connector, settings: Settings, *, now: datetime,
                 records += len(batch.rows)
                 pages += batch.pages
             progress(Progress(obj, records, pages, total=records, done=True))
-        return auditor.snapshot(snapshot_id(now), now, connector.label())
+        snap = auditor.snapshot(snapshot_id(now), now, connector.label())
+        if notes is not None:
+            notes += auditor.notes()
+    return dataclasses.replace(snap, fingerprint=recorded)
 
 
 @contextmanager
@@ -111,10 +121,19 @@ def sync(settings: Settings, store: Store, *, now: datetime, progress: ProgressF
     started = time.perf_counter()
     connector = make_connector(settings, store, now=now, full=full)
     try:
-        snapshot = take_snapshot(connector, settings, now=now, progress=progress, cancel=cancel)
-        notes = tuple(getattr(connector, "notes", lambda: ())())
+        audit_notes: list[str] = []
+        snapshot = take_snapshot(connector, settings, now=now, progress=progress, cancel=cancel,
+                                 notes=audit_notes)
+        notes = (*getattr(connector, "notes", lambda: ())(), *audit_notes)
         if cancel is not None:
             cancel.check()  # a cancel that came during the last page still wins
+        latest = store.latest_summary()
+        if latest is not None and snapshot.taken_at < latest.taken_at:
+            # Stored all the same, and it becomes the latest (the one stored last): the data
+            # is new even if the clock is not. Said, so nobody wonders why the times go back.
+            notes += (f"warning: this snapshot's time {snapshot.taken_at:%Y-%m-%d %H:%M} UTC is "
+                      f"before the latest stored one's ({latest.taken_at:%Y-%m-%d %H:%M} UTC): "
+                      "is the clock behind? It is stored and is now the latest.",)
         store.save_snapshot(snapshot)
         commit = getattr(connector, "commit", None)
         if commit is not None:  # incremental connectors move their bookmark only now

@@ -58,8 +58,8 @@ class Where:
             raise self.at(key).fail(f"must be a non-empty string, not {_show(v)}")
         return v
 
-    def number(self, raw: dict, key: str, default: Decimal | None, minimum: float = 0
-               ) -> Decimal | None:
+    def number(self, raw: dict, key: str, default: Decimal | None, minimum: float = 0,
+               maximum: float | None = None) -> Decimal | None:
         if key not in raw:
             return default
         v = raw[key]
@@ -69,8 +69,11 @@ class Where:
             hint = " (write it without quotes)" if isinstance(v, str) else ""
             raise self.at(key).fail(f"must be a number, not {_show(v)}{hint}")
         d = Decimal(str(v))
-        if not d.is_finite() or d < Decimal(str(minimum)):
-            raise self.at(key).fail(f"must be a number >= {minimum}, not {_show(v)}")
+        if not d.is_finite() or d < Decimal(str(minimum)) \
+                or (maximum is not None and d > Decimal(str(maximum))):
+            span = (f"from {minimum:g} to {maximum:,g}" if maximum is not None
+                    else f">= {minimum:g}")
+            raise self.at(key).fail(f"must be a number {span}, not {_show(v)}")
         return d
 
     def integer(self, raw: dict, key: str, default: int | None, lo: int, hi: int) -> int | None:

@@ -18,10 +18,8 @@ from typing import Any, NamedTuple
 
 from chaser.audit import PersonRow, org_tally, person_rows
 from chaser.model import Chase, Gap, Person, Snapshot, Tally, Tier
-from chaser.periods import Period, parse_period
+from chaser.periods import DEFAULT_PERIOD, Period, parse_period
 from chaser.sync import LAST_SYNC
-
-DEFAULT_PERIOD = "this-month"
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,15 +30,16 @@ class ViewData:
     history: tuple[Snapshot, ...]  # every snapshot without gaps, oldest first (trends)
     rows: tuple[PersonRow, ...]  # active people, as `chaser gaps` lists them
     chases: tuple[Chase, ...]  # the whole chase log, voided included, oldest first
-    period: Period  # the period the overview's chase and cost columns cover
+    period: Period  # the app's period: the overview's headline and columns, and the costs
+    # screen and chase log unless one of them picked its own
     costs: Any | None  # chaser.costs.CostSummary for `period`; None if costs is unavailable
-    month_costs: Any | None  # the same for this month (the headline)
     now: datetime
     is_demo: bool = False
     source: str = ""
     tz: Any = None  # the configured zone, for showing times (read once, off the UI thread)
     seconds: float = 0.0  # how long the load took (shown in the log, used by benchmarks)
     last_sync: dict | None = None  # what the last sync said (store meta LAST_SYNC): API usage
+    stale: str | None = None  # Workspace.stale: the snapshot predates a config change (API)
     _index: dict = field(default_factory=dict, compare=False, repr=False)
 
     # ---- lookups (indexes are built once per ViewData, on first use) ---------------------
@@ -107,7 +106,7 @@ class ViewData:
 
     @property
     def currency(self) -> str:
-        return getattr(self.month_costs, "currency", None) or "USD"
+        return getattr(self.costs, "currency", None) or "USD"
 
 
 
@@ -156,10 +155,8 @@ def _load(ws, period_text: str) -> ViewData:
     snapshot = ws.snapshot()  # seeds the demo store on first use
     now = ws.now()
     period = parse_period(period_text, now, ws.tz)
-    month = parse_period(DEFAULT_PERIOD, now, ws.tz)
     chases = tuple(ws.store.chases())
     costs = summarise(ws, period, chases, snapshot)
-    month_costs = costs if period == month else summarise(ws, month, chases, snapshot)
     return ViewData(
         snapshot=snapshot,
         history=tuple(ws.store.snapshot_history()),
@@ -167,13 +164,13 @@ def _load(ws, period_text: str) -> ViewData:
         chases=chases,
         period=period,
         costs=costs,
-        month_costs=month_costs,
         now=now,
         is_demo=ws.is_demo,
         source=snapshot.source,
         tz=ws.tz,
         seconds=time.perf_counter() - started,
         last_sync=ws.store.get_meta(LAST_SYNC),
+        stale=ws.stale,
     )
 
 
@@ -182,11 +179,9 @@ def reload_chases(ws, old: ViewData, period_text: str = DEFAULT_PERIOD) -> ViewD
     started = time.perf_counter()
     now = ws.now()
     period = parse_period(period_text, now, ws.tz)
-    month = parse_period(DEFAULT_PERIOD, now, ws.tz)
     chases = tuple(ws.store.chases())
     costs = summarise(ws, period, chases, old.snapshot)
-    month_costs = costs if period == month else summarise(ws, month, chases, old.snapshot)
-    return replace(old, chases=chases, period=period, costs=costs, month_costs=month_costs,
+    return replace(old, chases=chases, period=period, costs=costs,
                    now=now, seconds=time.perf_counter() - started, _index=dict(old._index))
 
 

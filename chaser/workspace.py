@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import difflib
 import getpass
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from chaser import clock, config, locations
@@ -17,6 +18,7 @@ from chaser.audit import PersonRow, person_rows
 from chaser.config import Settings
 from chaser.connectors.base import Cancel, ProgressFn, no_progress
 from chaser.errors import ChaserError
+from chaser.freshness import RESYNC_KINDS, changed, fingerprint, stale_text
 from chaser.model import Channel, Chase, Outcome, Person, Snapshot
 from chaser.periods import zone
 from chaser.store import Store
@@ -36,17 +38,31 @@ def validate_minutes(value: object) -> int:
     return int(text)
 
 
+def to_stderr(text: str) -> None:
+    """The CLI's notices: one line each on stderr, so stdout stays clean for scripts."""
+    print(f"chaser: {text}", file=sys.stderr)
+
+
 @dataclass
 class Workspace:
     settings: Settings
     store: Store
+    # Told "note: ..." / "warning: ..." lines about the figures (a re-sync and why, a stale
+    # snapshot); the TUI replaces it to show them on screen.
+    notice: Callable[[str], None] = field(default=to_stderr, repr=False)
+    # Set while the latest snapshot of an API source predates a config change: the warning
+    # every face shows beside the figures (None when they are current).
+    stale: str | None = None
+    _warned: tuple = field(default=(), repr=False)
 
     @classmethod
     def open(cls, config_file: str | None = None, demo: bool = False) -> Workspace:
         """--demo, else --config / CHASER_CONFIG / the user's chaser.toml, else the demo."""
         path = None if demo else locations.config_path(config_file)
         settings = config.demo_settings() if path is None else config.load(path)
-        return cls(settings, Store(locations.data_root() / settings.data_key))
+        store = Store(locations.data_root() / settings.data_key)
+        store.housekeep()  # leftovers of killed processes: a folder walk and the index
+        return cls(settings, store)
 
     @property
     def is_demo(self) -> bool:
@@ -85,20 +101,43 @@ class Workspace:
             raise
         return module.whoami(self.settings)
 
-    def snapshot(self) -> Snapshot:
-        """The latest snapshot, taking one first when there is none yet."""
+    def _current(self) -> Snapshot | None:
+        """The latest snapshot's summary when its figures may be shown; None when a new one
+        must be taken first: there is none yet, or a demo or CSV source's config or files no
+        longer match its fingerprint (re-reading them is cheap, so the figures are never
+        stale). An API source's stale snapshot is shown with a warning instead: a sync spends
+        the customer's API allowance, so only the user starts one."""
         if self.is_demo:
             seed_demo(self.settings, self.store, self.now())
+        latest = self.store.latest_summary()
+        self.stale = None
+        if latest is None:
+            return None
+        parts = changed(latest.fingerprint, fingerprint(self.settings))
+        if not parts:
+            return latest
+        if self.settings.kind in RESYNC_KINDS:
+            self.notice(f"note: {', '.join(parts)} changed since the snapshot of "
+                        f"{latest.taken_at.astimezone(self.tz):%Y-%m-%d %H:%M}: syncing again")
+            return None
+        self.stale = stale_text(latest, parts, self.tz)
+        if self._warned != (latest.id, self.stale):  # once per snapshot, not per question
+            self._warned = (latest.id, self.stale)
+            self.notice(f"warning: {self.stale}")
+        return latest
+
+    def snapshot(self) -> Snapshot:
+        """The latest snapshot with its gaps, current (see `_current`)."""
+        if self._current() is None:
+            return self.sync().snapshot
         snap = self.store.latest_snapshot()
         return snap if snap is not None else self.sync().snapshot
 
     def summary(self) -> Snapshot:
         """The latest snapshot without its gap list (people and tallies only): enough to find a
         person or a field, and cheap however many gaps the org has."""
-        if self.is_demo:
-            seed_demo(self.settings, self.store, self.now())
-        history = self.store.snapshot_history()
-        return history[-1] if history else self.sync().snapshot
+        latest = self._current()
+        return latest if latest is not None else self.sync().snapshot
 
     def people(self) -> list[PersonRow]:
         return person_rows(self.snapshot(), self.settings.tiers)
@@ -112,7 +151,9 @@ class Workspace:
         if len(exact) == 1 or len(hits) == 1:
             return (exact or hits)[0]
         if hits:
-            listed = "; ".join(f"{p.name} <{p.email or p.key}> ({p.team})" for p in hits)
+            # The key is what tells five identical "APP" users apart, so it is shown.
+            listed = "; ".join(f"{p.name} (key {p.key}{', ' + p.email if p.email else ''}, "
+                               f"{p.team}{'' if p.active else ', inactive'})" for p in hits)
             raise ChaserError(f"person {text!r} is ambiguous: {listed}; use the key or email")
         folded = text.strip().casefold()
         near = [p for p in people if folded and folded in p.name.casefold()]
@@ -172,6 +213,7 @@ class Workspace:
                               f"{', '.join(known) or 'none'})")
         now = self.now()
         at = at or now
+        clock.check_range(at, "chase time")
         if at > now + timedelta(minutes=5):
             raise ChaserError(f"chase time {at.isoformat(timespec='minutes')} is in the future")
         return self.store.add_chase(at=at, person=person.key, channel=chan, minutes=mins,

@@ -63,6 +63,11 @@ class Fault:
     times: int = 1
     after: int = 0  # let this many matching requests through first
     method: str | None = None
+    # Adversarial, not vendor behaviour: echo the caller's token, spelled as `echo` (a form of
+    # servers/echo.py), in `field`: "message", "category", "policy" (a 429's policyName),
+    # "cursor" (paging.next.after, repeated) or "text" (a body that is not HubSpot's shape).
+    echo: str | None = None
+    field: str = "message"
     seen: int = 0
 
 
@@ -136,8 +141,8 @@ class FakeHubSpot:
             self.records[obj][rid]["archived"] = True
 
     def fail(self, path: str, kind: str, times: int = 1, after: int = 0,
-             method: str | None = None) -> None:
-        self.faults.append(Fault(path, kind, times, after, method))
+             method: str | None = None, echo: str | None = None, field: str = "message") -> None:
+        self.faults.append(Fault(path, kind, times, after, method, echo, field))
 
     def hits(self, path: str = "", method: str | None = None) -> list[Hit]:
         return [h for h in self.log if path in h.path and method in (None, h.method)]
@@ -181,6 +186,10 @@ class FakeHubSpot:
                     f.seen += 1
                     if f.seen > f.after:
                         f.times -= 1
+                        if f.echo:
+                            from servers.echo import hs_echo_fault
+
+                            return hs_echo_fault(f, (auth or "").removeprefix("Bearer "))
                         return _fault(f.kind)
             if auth != f"Bearer {self.token}":
                 return 401, _error("Authentication credentials not found.",

@@ -25,6 +25,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from servers.echo import echo, sf_echo_error, sf_echo_token
 from servers.sf_org import (  # noqa: F401 - re-exported for tests and benchmarks
     CLIENT_ID,
     CLIENT_SECRET,
@@ -115,6 +116,12 @@ class Handler(BaseHTTPRequestHandler):
             return 401, [{"message": "Session expired or invalid",
                           "errorCode": "INVALID_SESSION_ID"}], headers
         fault = org.fault(entry["kind"], entry["object"])
+        if fault is not None and fault.echo:
+            said = echo(auth.removeprefix("Bearer "), fault.echo)
+            if fault.field == "next":
+                entry["echo_next"], fault = said, None  # served below, as a page
+            else:
+                return (*sf_echo_error(fault, said, path), headers)
         if fault is not None:
             if fault.action == "drop":
                 entry["drop"] = True
@@ -145,6 +152,10 @@ class Handler(BaseHTTPRequestHandler):
             entry["rows"] = len(records)
             page = self._page(cursor, 0)
             entry["records"] = len(page["records"])
+            if "echo_next" in entry:  # adversarial: a cursor that would carry the token
+                page["done"] = False
+                page["nextRecordsUrl"] = (f"/services/data/v{VERSION}/query/{cursor}-"
+                                          f"{len(page['records'])}?access_token={entry['echo_next']}")
             return 200, page, headers
         if kind == "query-more":
             m = re.fullmatch(rf"{data}/query/(01g\w+)-(\d+)", path)
@@ -215,6 +226,8 @@ class Handler(BaseHTTPRequestHandler):
             or (form.get("grant_type") == "client_credentials"
                 and form.get("client_secret") == CLIENT_SECRET))
         fault = org.fault("token", None)
+        if fault is not None and fault.echo:  # adversarial: the secrets sent, echoed back
+            return (*sf_echo_token(fault, form), {})
         if fault is not None:
             return fault.action, {"error": "temporarily_unavailable"}, {}
         if not ok:

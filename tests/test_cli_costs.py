@@ -122,44 +122,112 @@ def test_export_hr_agrees_to_the_cent(org, tmp_path, capsys):
     code, out, err = run(capsys, "export", "hr", "--config", org, "--period", "2026-11",
                          "--out", out_file, "--detail", detail)
     assert code == 0, err
-    assert "wrote 3 people" in out and "5 chases" in out and "EUR 138.67" in out
+    about = tmp_path / "hr-about.txt"
+    assert out.splitlines()[:3] == [f"wrote {out_file}: 3 people", f"wrote {detail}: 5 chases",
+                                    f"wrote {about}: what the columns and figures mean"]
+    assert "5 chases, EUR 138.67" in out
     raw = out_file.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf") and raw.endswith(b"\r\n")
     with open(out_file, encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
-    header = list(rows[0])
-    assert header[:16] == ["person", "email", "team", "manager", "period_start", "period_end",
-                           "records", "records_with_gaps", "completeness_pct", "tier", "chases",
-                           "minutes", "cost", "barrier_chases", "gaps_fixed_after_chase",
-                           "currency"]
-    by = {r["person_key"]: r for r in rows}
+    assert list(rows[0]) == [
+        "Person", "Email", "Team", "Manager", "Period start", "Period end", "Records owned",
+        "Records with gaps", "Completeness %", "Adoption tier", "Chases", "Admin minutes",
+        "Cost", "Barrier chases", "Barrier minutes", "Barrier cost", "Cost excluding barriers",
+        "Gaps fixed after a chase", "Currency", "Snapshot", "Person key"]
+    by = {r["Person key"]: r for r in rows}
     ann, bob, evil = by["u1"], by["u2"], by["u3"]
-    assert (ann["cost"], bob["cost"], evil["cost"]) == ("58.67", "60.00", "20.00")
-    assert sum(Decimal(r["cost"]) for r in rows) == Decimal("138.67")
-    assert (ann["period_start"], ann["period_end"], ann["currency"]) == ("2026-11-01",
+    assert (ann["Cost"], bob["Cost"], evil["Cost"]) == ("58.67", "60.00", "20.00")
+    assert sum(Decimal(r["Cost"]) for r in rows) == Decimal("138.67")
+    assert (ann["Period start"], ann["Period end"], ann["Currency"]) == ("2026-11-01",
                                                                          "2026-11-30", "EUR")
-    assert (ann["records"], ann["records_with_gaps"], ann["completeness_pct"]) == ("2", "2", "0.0")
-    assert (bob["records"], bob["records_with_gaps"], bob["completeness_pct"]) == ("2", "1", "50.0")
-    assert (ann["tier"], evil["tier"]) == ("ineffective", "grade-a")
-    assert (bob["barrier_chases"], bob["barrier_cost"], bob["cost_excl_barriers"]) == (
-        "1", "25.00", "35.00")
-    assert ann["manager"] == "Mia Boss" and ann["email"] == "ann@x.test"
-    assert evil["person"] == "'=Evil Name" and evil["email"] == "'-evil@x.test"
-    assert ann["gaps_fixed_after_chase"] == "0"  # one snapshot: nothing to compare yet
+    assert (ann["Records owned"], ann["Records with gaps"], ann["Completeness %"]) == (
+        "2", "2", "0.0")
+    assert (bob["Records owned"], bob["Records with gaps"], bob["Completeness %"]) == (
+        "2", "1", "50.0")
+    assert (ann["Adoption tier"], evil["Adoption tier"]) == ("ineffective", "grade-a")
+    assert (bob["Barrier chases"], bob["Barrier minutes"], bob["Barrier cost"],
+            bob["Cost excluding barriers"]) == ("1", "10", "25.00", "35.00")
+    assert ann["Manager"] == "Mia Boss" and ann["Email"] == "ann@x.test"
+    assert evil["Person"] == "'=Evil Name" and evil["Email"] == "'-evil@x.test"
+    assert ann["Gaps fixed after a chase"] == "0"  # one snapshot: nothing to compare yet
+    # the snapshot's time in the configured zone, ISO 8601 with its offset (CHASER_NOW 09:00Z)
+    assert ann["Snapshot"] == "2026-11-20T10:00+01:00"
 
     with open(detail, encoding="utf-8-sig", newline="") as f:
         chases = list(csv.DictReader(f))
-    assert list(chases[0])[:11] == ["chase_id", "date", "person", "team", "channel", "minutes",
-                                    "fields", "outcome", "note", "cost", "by"]
+    assert list(chases[0]) == ["Chase ID", "Chased at", "Person", "Team", "Channel",
+                               "Fields chased", "Outcome", "Barrier", "Admin minutes", "Cost",
+                               "Currency", "Note", "Logged by", "Person key"]
     assert len(chases) == 5  # October's and the voided one are not in it
-    first = chases[0]  # oldest first: 1 Nov 00:30 Berlin
-    assert (first["date"], first["minutes"], first["cost"]) == ("2026-11-01 00:30", "7", "20.33")
-    hyper = next(c for c in chases if c["minutes"] == "25")
-    assert hyper["note"] == "'" + EVIL  # text, not a formula
-    assert hyper["fields"] == "amount" and hyper["cost"] == "38.33"
-    barrier = next(c for c in chases if c["outcome"] == "barrier-access")
-    assert barrier["note"] == "'-no licence" and barrier["barrier"] == "yes"
-    assert next(c for c in chases if c["person"] == "'=Evil Name")["by"] == "'+admin"
+    first = chases[0]  # oldest first: 1 Nov 00:30 Berlin, the same format as the HR file
+    assert (first["Chased at"], first["Admin minutes"], first["Cost"]) == (
+        "2026-11-01T00:30+01:00", "7", "20.33")
+    hyper = next(c for c in chases if c["Admin minutes"] == "25")
+    assert hyper["Note"] == "'" + EVIL  # text, not a formula
+    assert hyper["Fields chased"] == "amount" and hyper["Cost"] == "38.33"
+    barrier = next(c for c in chases if c["Outcome"] == "barrier-access")
+    assert barrier["Note"] == "'-no licence" and barrier["Barrier"] == "yes"
+    assert next(c for c in chases if c["Person"] == "'=Evil Name")["Logged by"] == "'+admin"
+
+
+def test_the_about_file_explains_the_export(org, tmp_path, capsys):
+    out_file = tmp_path / "hr.csv"
+    code, _, err = run(capsys, "export", "hr", "--config", org, "--period", "2026-11",
+                       "--out", out_file)
+    assert code == 0, err
+    about = tmp_path / "hr-about.txt"
+    assert about.stat().st_mode & 0o777 == 0o600 and out_file.stat().st_mode & 0o777 == 0o600
+    text = about.read_text(encoding="utf-8-sig")
+    flat = " ".join(text.split())
+    assert "\r\n" in about.read_bytes().decode("utf-8-sig")
+    assert "Files: hr.csv (one row per person), hr-about.txt (this file)" in flat
+    assert "Period: 2026-11, 2026-11-01 – 2026-11-30 (both days included), time zone " \
+           "Europe/Berlin: chases from 2026-11-01T00:00+01:00 up to, not including, " \
+           "2026-12-01T00:00+01:00" in flat
+    with open(out_file, encoding="utf-8-sig", newline="") as f:
+        taken = next(csv.DictReader(f))["Snapshot"]
+    assert re.search(rf"Snapshot: \S+, taken {re.escape(taken)}: the last one before", flat)
+    assert "Default: admin time EUR 60.00 per hour; 10 rep minutes per chase at EUR 90.00 " \
+           "per hour" in flat
+    assert "Team EMEA: admin time EUR 60.00 per hour; 10 rep minutes per chase at EUR 80.00 " \
+           "per hour" in flat
+    assert "grade-a completeness 95% or more" in flat and "ineffective below 70%" in flat
+    for outcome in ("fixed", "promised", "no-response", "disputed", "barrier-access",
+                    "barrier-training", "barrier-time", "barrier-dependency"):
+        assert re.search(rf"^  {outcome} ", text, re.M), outcome
+    assert "Voided chases:" in flat and "Cost excluding barriers" in flat
+
+
+def test_the_about_files_excluded_records_equal_gaps_by_bucket(tmp_path, capsys):
+    cfg = csv_org(
+        tmp_path,
+        "id,name,team,active\nu1,Ann Lee,EMEA,true\nu2,Old Timer,EMEA,false\n",
+        "id,owner,stage,amount\nD1,u1,Won,\nD2,u2,Won,\nD3,u2,Won,5\nD4,u2,Won,\n"
+        "D5,ghost,Won,\nD6,,Won,7\nD7,u1,Won,3\n", key="id")
+    code, out, err = run(capsys, "gaps", "--config", cfg, "--by", "bucket", "--format", "json")
+    assert code == 0, err
+    buckets = {r["bucket"]: (r["records"], r["records_with_gaps"]) for r in json.loads(out)}
+    assert buckets == {"inactive owner": (3, 2), "unknown owner": (2, 1)}
+    code, _, err = run(capsys, "export", "hr", "--config", cfg, "--period", "2026-11",
+                       "--out", tmp_path / "hr.csv")
+    assert code == 0, err
+    text = (tmp_path / "hr-about.txt").read_text(encoding="utf-8-sig")
+    found = {m[0]: (int(m[1]), int(m[2])) for m in re.findall(
+        r"^  (inactive owner|queue|unknown owner) +([\d,]+) records, ([\d,]+) with gaps", text,
+        re.M)}
+    assert found == {**{"queue": (0, 0)}, **buckets}
+
+
+def test_the_about_file_is_written_with_the_csvs_or_not_at_all(org, tmp_path, capsys):
+    out_file, about = tmp_path / "hr.csv", tmp_path / "hr-about.txt"
+    about.write_text("keep me", encoding="utf-8")
+    args = ("export", "hr", "--config", org, "--period", "2026-11", "--out", out_file)
+    code, _, err = run(capsys, *args)
+    assert code == 2 and "hr-about.txt" in err and "--force" in err
+    assert not out_file.exists() and about.read_text(encoding="utf-8") == "keep me"
+    assert run(capsys, *args, "--force")[0] == 0
+    assert about.read_text(encoding="utf-8-sig").startswith("About this HR export")
 
 
 def test_export_never_overwrites_without_force(org, tmp_path, capsys):
@@ -174,12 +242,13 @@ def test_export_never_overwrites_without_force(org, tmp_path, capsys):
     # the detail file is checked too, before anything is written
     detail.write_text("keep me", encoding="utf-8")
     out_file.unlink()
+    (tmp_path / "hr-about.txt").unlink()
     code, _, err = run(capsys, *args, "--detail", detail)
     assert code == 2 and "detail.csv" in err
     assert not out_file.exists() and detail.read_text(encoding="utf-8") == "keep me"
     code, _, err = run(capsys, *args, "--detail", detail, "--force")
     assert code == 0, err
-    assert detail.read_text(encoding="utf-8-sig").startswith("chase_id,")
+    assert detail.read_text(encoding="utf-8-sig").startswith("Chase ID,")
     assert run(capsys, *args, "--force")[0] == 0
 
 
@@ -202,7 +271,7 @@ def test_report_text_and_markdown(org, capsys):
     assert code == 0, err
     assert out.startswith("Chase-cost report: 2026-11\n")
     assert "EUR 138.67" in out and "5, 67 min (1.1 h)" in out
-    assert "Completeness  40.0% (no snapshot before 2026-11-01 to compare)" in out
+    assert "Completeness  40.0% (no data for the previous period)" in out
     assert "No access (barrier-access): 1 chase, 10 min, EUR 25.00" in out
     assert "who: Bob Roy" in out
     assert max(len(line) for line in out.splitlines()) <= 110
@@ -221,7 +290,8 @@ def test_report_and_costs_on_the_demo(capsys):
     for heading in ("Chase-cost report: last-30d", "Hidden cost", "Completeness", "Fix rate",
                     "Open gaps", "Teams", "People costing most", "Barriers to remove"):
         assert heading in text
-    assert re.search(r"Completeness\s+\d+\.\d% \([+-]\d+\.\d pts vs previous 30 days\)", text)
+    assert re.search(r"Completeness\s+\d+\.\d% \([+-]\d+\.\d pts vs the previous 30 days\)",
+                     text)
     code, md, _ = run(capsys, "report", "--demo", "--period", "last-30d", "--format", "markdown")
     assert code == 0 and "## Teams" in md and "| ---: |" in md.replace("| ---: | ---: |", "| ---: |")
     # the headline total is the costs command's total

@@ -57,13 +57,19 @@ def test_an_unexpected_error_is_one_short_message_and_exit_1(capsys, monkeypatch
 
 
 def test_python_m_chaser_exits_1_without_a_traceback_flood(tmp_path):
-    env = {**os.environ, "CHASER_HOME": str(tmp_path / "home"), "CHASER_NOW": "not-a-time"}
+    env = {**os.environ, "CHASER_HOME": str(tmp_path / "home")}
     env.pop("CHASER_DEBUG", None)
-    done = subprocess.run([sys.executable, "-m", "chaser", "gaps", "--demo"], env=env,
+    # A bug planted in the parser (every user mistake is exit 2 now, CHASER_NOW included),
+    # then `python -m chaser` as it runs.
+    plant = ("import runpy, chaser.cli as c\n"
+             "def boom(): raise ValueError('planted bug')\n"
+             "c.build_parser = boom\n"
+             "runpy.run_module('chaser', run_name='__main__')\n")
+    done = subprocess.run([sys.executable, "-c", plant, "gaps", "--demo"], env=env,
                           capture_output=True, text=True, timeout=120,
                           cwd=Path(__file__).resolve().parents[1])
     assert done.returncode == 1
-    assert done.stderr.startswith("chaser: internal error: ValueError: ")
+    assert done.stderr.startswith("chaser: internal error: ValueError: planted bug")
     assert "Traceback" not in done.stderr and len(done.stderr.splitlines()) == 2
 
 
@@ -99,7 +105,8 @@ def test_a_rule_on_a_missing_field_names_the_config_and_the_data_file(capsys, or
                    encoding="utf-8")
     code, _, err = run(capsys, "gaps", "--config", org)
     one_line_error(code, err, f"{org}:13: key 'rules[0]': a rule on Deal names field 'amout'")
-    assert "deals.csv does not have (fields: id, owner, stage, amount)" in err
+    assert ("deals.csv does not have (did you mean 'amount'? 4 columns, nearest first: "
+            "'amount', 'id', 'owner', 'stage')") in err
 
 
 def test_a_rule_on_an_object_no_file_holds_is_an_error_not_a_silent_100(capsys, org):

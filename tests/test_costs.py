@@ -182,7 +182,8 @@ def test_fixes_on_a_hand_built_history():
     assert eff.total.fix_rate == pytest.approx(2 / 3)  # gaps: R1, R2 closed of R1, R2, R3
     assert eff.total.gaps_closed == 2 and eff.total.judged == 2
     assert eff.by_team["EMEA"].fixed == 1 and eff.by_team["NA"].not_fixed == 1
-    assert projected_cost(30, eff.total) == eff.total.cost_per_gap * 30
+    # 33.33.. / 2 = 16.666.. per gap: rounded to the 16.67 a reader sees, then times 30
+    assert projected_cost(30, ann) == Decimal("500.10") == cents(ann.cost_per_gap) * 30
     assert projected_cost(30, bob) is None  # no history to average
 
 
@@ -208,3 +209,12 @@ def test_window_without_snapshots_is_untracked_and_partial_fixes_count():
     assert fixes[0].status is FixStatus.UNTRACKED
     fixes = chase_fixes([c], late, window_days=15, now=T0 + timedelta(days=30))
     assert fixes[0].status is FixStatus.FIXED and fixes[0].days == 15.0
+
+
+def test_every_output_rounds_money_half_up_as_the_totals_do():
+    # 1.245 is 1.25 by hand and in `cents`; half-even formatting would show 1.24
+    from chaser.output import _cell, to_json
+
+    assert cents(Decimal("1.245")) == Decimal("1.25")
+    assert _cell(Decimal("1.245")) == "1.25" == money(Decimal("1.245"), "")
+    assert to_json([Decimal("1.245"), Decimal("2.675")]).split() == ["[", "1.25,", "2.68", "]"]

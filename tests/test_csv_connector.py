@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import chaser.connectors.csv as csvconn
+import chaser.connectors.csv_read as csvread
 from chaser.audit import Auditor
 from chaser.config import CsvObject, CsvPeople, CsvSource
 from chaser.connectors.base import Cancel, Cancelled, Connector, ConnectorError, Progress
@@ -66,7 +67,7 @@ def test_encodings_are_detected(tmp_path, encoding):
 
 def test_cp1252_after_a_long_ascii_start(tmp_path, monkeypatch):
     # Excel's cp1252: the first umlaut may sit far beyond any sample taken at the start.
-    monkeypatch.setattr(csvconn, "CHUNK", 64)
+    monkeypatch.setattr(csvread, "CHUNK", 64)
     ascii_rows = "".join(f"006{i:03d},Ann,Acme,Won,1\r\n" for i in range(40))
     path = write(tmp_path / "x.csv", HEADER + ascii_rows + "006Z,Müller,Acme,Won,€5\r\n", "cp1252")
     batches, _ = read(source(path))
@@ -76,7 +77,7 @@ def test_cp1252_after_a_long_ascii_start(tmp_path, monkeypatch):
 @pytest.mark.parametrize("cut", range(6))
 def test_utf8_character_straddling_the_sample_boundary(tmp_path, monkeypatch, cut):
     data = (HEADER + "006A,Zoë Ünal,Acme,Won,€1\r\n").encode()
-    monkeypatch.setattr(csvconn, "CHUNK", data.index("Ü".encode()) + cut - 2)
+    monkeypatch.setattr(csvread, "CHUNK", data.index("Ü".encode()) + cut - 2)
     (b,), _ = read(source(write(tmp_path / "x.csv", data)))
     assert b.rows[0][1] == "Zoë Ünal"
 
@@ -103,7 +104,7 @@ def test_bad_byte_under_explicit_encoding_names_the_line(tmp_path):
 
 
 def test_mixed_encodings_fail_clearly(tmp_path, monkeypatch):
-    monkeypatch.setattr(csvconn, "CHUNK", 64)
+    monkeypatch.setattr(csvread, "CHUNK", 64)
     good = HEADER + "006A,Zoë,Acme,Won,5\r\n" + "".join(f"006{i:03d},Ann,Acme,Won,1\r\n" for i in range(900))
     path = write(tmp_path / "x.csv", good.encode() + "006Z,Müller,Acme,Won,5\r\n".encode("cp1252"))
     message = error(source(path))
@@ -140,7 +141,7 @@ def test_explicit_delimiter_wins(tmp_path):
 
 
 def test_quoted_newlines_and_line_numbers(tmp_path, monkeypatch):
-    monkeypatch.setattr(csvconn, "BATCH", 2)
+    monkeypatch.setattr(csvread, "BATCH", 2)
     text = (HEADER + '006A,Ann,"Acme\r\nEast",Won,5\r\n' + '006B,Bob,"multi\nline\nnote",Won,5\r\n'
             + "006C,Cy,Acme,Won,5\r\n")
     batches, _ = read(source(write(tmp_path / "x.csv", text)))
@@ -160,8 +161,18 @@ def test_missing_column_names_key_and_lists_columns(tmp_path):
     path = write(tmp_path / "x.csv", HEADER + "006A,Ann,Acme,Won,5\r\n")
     message = error(source(path, owner="Deal Owner"))
     assert message == (f"{path}: column 'Deal Owner' (source.csv.objects[0].owner) is not in the "
-                       "header; columns present: 'Opportunity ID', 'Opportunity Owner', "
+                       "header; 5 columns: 'Opportunity ID', 'Opportunity Owner', "
                        "'Account Name', 'Stage', 'Amount'")
+
+
+def test_missing_column_in_a_wide_file_names_the_nearest_first_on_one_short_line(tmp_path):
+    # A 110-column Salesforce export once gave a 2,900-character line with no suggestion.
+    labels = [f"Custom Field {i:03d}__c" for i in range(108)] + ["Opportunity ID", "Owner Name"]
+    path = write(tmp_path / "x.csv", ",".join(labels) + "\r\n" + ",".join("x" * 110) + "\r\n")
+    message = error(source(path, owner="Owner Nme"))
+    assert "did you mean 'Owner Name'?" in message
+    assert "110 columns, nearest first: 'Owner Name'" in message and "more)" in message
+    assert len(message) < len(str(path)) + 400
 
 
 # ---- the shape of real exports -----------------------------------------------------------
@@ -179,7 +190,7 @@ def test_salesforce_footer_is_not_data(tmp_path):
 
 
 def test_footer_split_across_batches(tmp_path, monkeypatch):
-    monkeypatch.setattr(csvconn, "BATCH", 3)
+    monkeypatch.setattr(csvread, "BATCH", 3)
     text = HEADER + "006A,Ann,Acme,Won,5\r\n006B,Bob,,Won,\r\n" + SALESFORCE_FOOTER
     batches, _ = read(source(write(tmp_path / "x.csv", text)))
     assert len(rows_of(batches)) == 2
@@ -230,10 +241,12 @@ def test_fast_and_row_by_row_paths_agree(tmp_path, monkeypatch, batch):
            "totally-real", "Ünïcode", "\xa0", " 006C ", "TOTAL:", "006D"]
     picked = [rng.choice(ids) if rng.random() < 0.3 else f"006{i}" for i in range(200)]
     text = "Opportunity Owner,Opportunity ID\n" + "".join(f'Ann,"{i}"\n' for i in picked)
-    monkeypatch.setattr(csvconn, "BATCH", batch)
+    monkeypatch.setattr(csvread, "BATCH", batch)
     batches, _ = read(source(write(tmp_path / "x.csv", text)))
     label = csvconn.TOTAL_LABEL
-    assert [r[1] for r in rows_of(batches)] == [i for i in picked if i.strip() and not label.match(i)]
+    # A repeated id is one record: its first row is the one kept.
+    kept = dict.fromkeys(i for i in picked if i.strip() and not label.match(i))
+    assert [r[1] for r in rows_of(batches)] == list(kept)
 
 
 @pytest.mark.parametrize(("row", "got", "hint"), [
@@ -261,7 +274,9 @@ def test_header_only_file_has_no_batches(tmp_path):
 @pytest.mark.parametrize(("content", "what"), [
     (b"", "the file is empty"),
     (b"\r\n  \r\n", "the file is empty (no header row)"),
-    (b"Opportunity ID,Owner\x00\x00\x01", "is a binary file, not CSV (NUL byte at offset 20)"),
+    (b"Opportunity ID,Owner\x00\x00\x01", "is a binary file, not CSV (3 of its first 23 bytes "
+     "are not text)"),
+    (bytes(range(256)) * 4, "is a binary file, not CSV"),
     (b"PK\x03\x04\x14\x00\x06\x00", "is an Excel workbook or zip file, not CSV"),
 ])
 def test_unreadable_files(tmp_path, content, what):
@@ -283,7 +298,7 @@ def test_unknown_object(tmp_path):
 
 
 def test_batches_progress_and_layout(tmp_path, monkeypatch):
-    monkeypatch.setattr(csvconn, "BATCH", 4)
+    monkeypatch.setattr(csvread, "BATCH", 4)
     text = HEADER + "".join(f"006{i},Ann,Acme,Won,5\r\n" for i in range(10))
     src = source(write(tmp_path / "x.csv", text), name="Account Name", modified="Stage",
                  url="https://acme.my.salesforce.com/{id}")
@@ -299,7 +314,7 @@ def test_batches_progress_and_layout(tmp_path, monkeypatch):
 
 
 def test_cancel_between_batches(tmp_path, monkeypatch):
-    monkeypatch.setattr(csvconn, "BATCH", 2)
+    monkeypatch.setattr(csvread, "BATCH", 2)
     text = HEADER + "".join(f"006{i},Ann,Acme,Won,5\r\n" for i in range(10))
     connector = CsvConnector(source(write(tmp_path / "x.csv", text)))
     cancel = Cancel()
@@ -461,6 +476,6 @@ def test_maven_crm_audit_matches_the_raw_file():
 
 def test_single_quoted_column_header_is_not_sniffed_from_the_data(tmp_path):
     text = '"Opportunity ID"\n"a;b;c"\n'
-    t = csvconn._Table(write(tmp_path / "x.csv", text), None, None)
+    t = csvread.Table(write(tmp_path / "x.csv", text), None, None)
     t.close()
     assert t.delimiter == "," and t.header == ["Opportunity ID"]

@@ -3,14 +3,14 @@
 import csv
 import os
 import stat
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
 
 from chaser import exports
 from chaser.errors import ChaserError
-from chaser.exports import CsvFile, FileExists, safe_cell, write_csv, write_csvs
+from chaser.exports import CsvFile, FileExists, TextFile, safe_cell, write_csv, write_csvs
 
 
 @pytest.mark.parametrize("prefix", ["=", "+", "-", "@", "\t", "\r", "\n"])
@@ -31,7 +31,8 @@ def test_every_injection_prefix_is_neutralised(prefix):
     (Decimal("-1.5"), "-1.50"),
     (True, "yes"),
     (date(2026, 11, 3), "2026-11-03"),
-    (datetime(2026, 11, 3, 14, 5), "2026-11-03 14:05"),
+    # one date-time format in both HR files: ISO 8601 with the zone's offset
+    (datetime(2026, 11, 3, 14, 5, tzinfo=timezone(timedelta(hours=1))), "2026-11-03T14:05+01:00"),
     (("amount", "close_date"), "amount; close_date"),
     (["-x", "y"], "'-x; y"),  # a joined list is text like any other
 ])
@@ -103,6 +104,26 @@ def test_both_files_or_neither(tmp_path):
         write_csvs([CsvFile(tmp_path / "a.csv", ["a"], [[1]]),
                     CsvFile(tmp_path / "b.csv", ["b"], [[2]])])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["b.csv"]
+
+
+def test_the_about_file_is_part_of_the_one_write(tmp_path, monkeypatch):
+    assert exports.about_path(tmp_path / "hr.csv") == tmp_path / "hr-about.txt"
+    real = exports._commit
+
+    def commit(tmp, target, force):
+        if target.name == "hr-about.txt":
+            raise OSError("disk full")
+        real(tmp, target, force)
+
+    monkeypatch.setattr(exports, "_commit", commit)
+    with pytest.raises(OSError):
+        write_csvs([CsvFile(tmp_path / "hr.csv", ["a"], [[1]]),
+                    TextFile(tmp_path / "hr-about.txt", "about\r\n")])
+    assert list(tmp_path.iterdir()) == []  # the CSV already renamed in is taken back
+    monkeypatch.setattr(exports, "_commit", real)
+    write_csvs([TextFile(tmp_path / "hr-about.txt", "about\r\n")])
+    assert (tmp_path / "hr-about.txt").read_bytes() == b"\xef\xbb\xbfabout\r\n"
+    assert (tmp_path / "hr-about.txt").stat().st_mode & 0o777 == 0o600
 
 
 def test_a_late_conflict_takes_back_the_first_file(tmp_path, monkeypatch):

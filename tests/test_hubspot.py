@@ -324,5 +324,5 @@ def test_an_error_body_echoing_the_token_is_scrubbed(env, fake, monkeypatch):
     fake.fail("/objects/deals", "echo")
     with pytest.raises(ConnectorError) as e:
         run()
-    assert TOKEN not in str(e.value) and "[redacted]" in str(e.value)
+    assert TOKEN not in str(e.value) and f"Bearer {secrets.MASK}" in str(e.value)
     assert "HubSpot deals page 1: HubSpot answered HTTP 400 VALIDATION_ERROR" in str(e.value)

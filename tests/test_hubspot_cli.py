@@ -233,7 +233,7 @@ def test_daily_usage_is_shown_with_a_warning_above_80_percent(fake, tmp_path, ma
     path = write_config(tmp_path, fake.url)
     assert cli.main(["sync", "--config", str(path)]) == 0
     out = capsys.readouterr().out
-    assert "API usage: 1,00" in out and "/ 250,000 (0%)" in out and "warning" not in out
+    assert "API usage: 1,00" in out and "/ 250,000 (0%)" in out and "daily API allowance" not in out
     fake.daily_used = 210_000
     assert cli.main(["sync", "--config", str(path)]) == 0
     out = capsys.readouterr().out

@@ -10,7 +10,7 @@ from chaser.config import CostSettings
 from chaser.costs import summarise
 from chaser.errors import ChaserError
 from chaser.model import Channel, Chase, Outcome, Person
-from chaser.periods import parse_period
+from chaser.periods import comparison, parse_period
 
 BERLIN = ZoneInfo("Europe/Berlin")
 LA = ZoneInfo("America/Los_Angeles")
@@ -59,10 +59,10 @@ def test_days_previous_and_span():
     assert p.calendar_days == 30
     real = p.end.astimezone(UTC) - p.start.astimezone(UTC)
     assert real == timedelta(days=30, hours=1)  # the extra hour of the DST change
-    prev = p.previous()
+    prev = comparison(p, utc(2026, 11, 21), BERLIN)  # finished: the whole 30 days before
     assert prev.end == p.start
     assert prev.start == datetime(2026, 9, 22, tzinfo=BERLIN)
-    assert prev.calendar_days == 30
+    assert prev.calendar_days == 30 and prev.label == "the previous 30 days"
     assert p.span() == "2026-10-22 – 2026-11-20"
     one = parse_period("2026-11-05..2026-11-05", NOW, BERLIN)
     assert one.span() == "2026-11-05" and one.calendar_days == 1
@@ -111,3 +111,131 @@ def test_the_local_zone_keeps_its_daylight_saving_rules(monkeypatch):
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+# ---- one list, one default, no future periods, like-for-like comparisons ---------------------
+
+def berlin(*args) -> datetime:
+    return datetime(*args, tzinfo=BERLIN)
+
+
+def test_presets_and_default_are_the_one_list():
+    from chaser.periods import DEFAULT_PERIOD, PERIOD_HELP, PRESETS
+
+    texts = [text for text, _ in PRESETS]
+    assert DEFAULT_PERIOD == "last-30d" and DEFAULT_PERIOD in texts
+    assert len(set(texts)) == len(texts)
+    for text in texts:
+        assert text in PERIOD_HELP
+        assert parse_period(text, NOW, BERLIN).label == text
+
+
+@pytest.mark.parametrize("text, first", [
+    ("2027-01", "2027-01-01"), ("2027", "2027-01-01"), ("2027-Q1", "2027-01-01"),
+    ("2026-12-02..2026-12-05", "2026-12-02"),
+])
+def test_a_period_that_starts_after_today_is_refused(text, first):
+    now = berlin(2026, 12, 1, 9)
+    with pytest.raises(ChaserError) as caught:
+        parse_period(text, now, BERLIN)
+    message = str(caught.value)
+    assert text in message and first in message and "today (2026-12-01)" in message
+
+
+def test_a_period_that_starts_today_is_accepted():
+    now = berlin(2026, 12, 1, 9)
+    assert parse_period("2026-12-01..2026-12-31", now, BERLIN).calendar_days == 31
+    assert parse_period("this-month", now, BERLIN).first_day.isoformat() == "2026-12-01"
+    assert parse_period("2026-12", now, BERLIN).label == "2026-12"
+
+
+def compare(text: str, now: datetime, tz=BERLIN):
+    period = parse_period(text, now, tz)
+    before = comparison(period, now, tz)
+    assert before.end <= period.start  # never overlaps the period it is compared with
+    return before
+
+
+@pytest.mark.parametrize("text, now, label, start, end", [
+    # Tuesday 10:00: Monday and Tuesday until 10:00 of last week
+    ("this-week", berlin(2026, 11, 17, 10), "the first 2 days of last week",
+     berlin(2026, 11, 9), berlin(2026, 11, 10, 10)),
+    # the first of the month at 09:00: the first 9 hours of last month, not USD 0 vs a month
+    ("this-month", berlin(2026, 12, 1, 9), "the first day of last month",
+     berlin(2026, 11, 1), berlin(2026, 11, 1, 9)),
+    # 2026-Q4 in December: 70 whole days and today
+    ("2026-Q4", berlin(2026, 12, 10, 10), "the first 71 days of 2026-Q3",
+     berlin(2026, 7, 1), berlin(2026, 9, 9, 10)),
+    ("this-quarter", berlin(2026, 12, 10, 10), "the first 71 days of last quarter",
+     berlin(2026, 7, 1), berlin(2026, 9, 9, 10)),
+    ("2026", berlin(2026, 1, 3, 8), "the first 3 days of 2025", berlin(2025, 1, 1), berlin(2025, 1, 3, 8)),
+    # a rolling window runs until now: the 30 days before it, up to the same time of day
+    ("last-30d", berlin(2026, 11, 20, 10), "the previous 30 days",
+     berlin(2026, 9, 22), berlin(2026, 10, 21, 10)),
+    # a custom range that has not ended
+    ("2026-11-16..2026-11-30", berlin(2026, 11, 20, 10),
+     "the first 5 days of 2026-11-01 – 2026-11-15", berlin(2026, 11, 1), berlin(2026, 11, 5, 10)),
+    # 31 March is past February's end: the whole of February
+    ("this-month", berlin(2026, 3, 31, 9), "last month", berlin(2026, 2, 1), berlin(2026, 3, 1)),
+])
+def test_a_running_period_is_compared_with_the_same_elapsed_span(text, now, label, start, end):
+    before = compare(text, now)
+    assert (before.label, before.start, before.end) == (label, start, end)
+
+
+@pytest.mark.parametrize("text, label, start, end", [
+    ("2026-10", "2026-09", berlin(2026, 9, 1), berlin(2026, 10, 1)),
+    ("2026-01", "2025-12", berlin(2025, 12, 1), berlin(2026, 1, 1)),
+    ("last-month", "2026-09", berlin(2026, 9, 1), berlin(2026, 10, 1)),
+    ("2026-Q3", "2026-Q2", berlin(2026, 4, 1), berlin(2026, 7, 1)),
+    ("2026-Q1", "2025-Q4", berlin(2025, 10, 1), berlin(2026, 1, 1)),
+    ("2025", "2024", berlin(2024, 1, 1), berlin(2025, 1, 1)),
+    ("2026-11-01..2026-11-07", "2026-10-25 – 2026-10-31", berlin(2026, 10, 25), berlin(2026, 11, 1)),
+    ("2026-11-05..2026-11-05", "2026-11-04", berlin(2026, 11, 4), berlin(2026, 11, 5)),
+])
+def test_a_finished_period_is_compared_with_the_whole_one_before(text, label, start, end):
+    before = compare(text, berlin(2026, 11, 20, 10))
+    assert (before.label, before.start, before.end) == (label, start, end)
+
+
+def test_weeks_with_a_dst_change_are_seven_calendar_days():
+    autumn = parse_period("this-week", berlin(2026, 10, 21, 12), BERLIN)  # 25 Oct: 03:00 -> 02:00
+    spring = parse_period("this-week", berlin(2026, 3, 25, 12), BERLIN)  # 29 Mar: 02:00 -> 03:00
+    assert autumn.calendar_days == spring.calendar_days == 7
+    assert autumn.end - autumn.start == timedelta(days=7)  # same wall clock...
+    assert autumn.end.astimezone(UTC) - autumn.start.astimezone(UTC) == timedelta(hours=169)
+    assert spring.end.astimezone(UTC) - spring.start.astimezone(UTC) == timedelta(hours=167)
+
+
+@pytest.mark.parametrize("now, start, end_utc", [
+    # Sunday noon in the week DST ends: last week up to Sunday noon (+02:00), although this week
+    # has run an hour longer by the clock on the wall of an office
+    (berlin(2026, 10, 25, 12), berlin(2026, 10, 12), utc(2026, 10, 18, 10)),
+    # the Tuesday after it: last week is the 169-hour one, cut at Tuesday 10:00 (+02:00)
+    (berlin(2026, 10, 27, 10), berlin(2026, 10, 19), utc(2026, 10, 20, 8)),
+    # Sunday noon in the week DST starts, and the Tuesday after it (last week 167 hours)
+    (berlin(2026, 3, 29, 12), berlin(2026, 3, 16), utc(2026, 3, 22, 11)),
+    (berlin(2026, 3, 31, 10), berlin(2026, 3, 23), utc(2026, 3, 24, 9)),
+])
+def test_a_running_week_is_cut_by_wall_clock_across_dst(now, start, end_utc):
+    before = compare("this-week", now)
+    assert before.start == start and before.end.astimezone(UTC) == end_utc
+    assert before.end.astimezone(BERLIN).time() == now.time()
+    days = (now.date() - parse_period("this-week", now, BERLIN).first_day).days + 1
+    assert before.label == f"the first {days} days of last week"
+
+
+def test_a_finished_dst_week_is_compared_with_the_whole_week_before():
+    week = parse_period("2026-10-19..2026-10-25", berlin(2026, 11, 20, 10), BERLIN)
+    before = compare("2026-10-19..2026-10-25", berlin(2026, 11, 20, 10))
+    assert before.label == "2026-10-12 – 2026-10-18" and before.end == week.start
+    assert before.end.astimezone(UTC) - before.start.astimezone(UTC) == timedelta(hours=168)
+
+
+def test_comparison_edges():
+    assert compare("last-1d", berlin(2026, 11, 20, 10)).label == "the previous day"
+    # Dates before 1970 are refused when parsed (issue 9), before any comparison is made.
+    with pytest.raises(ChaserError, match="out of range"):
+        compare("0001-01-01..2026-11-01", berlin(2026, 11, 20, 10))
+    with pytest.raises(ChaserError, match="out of range"):
+        compare("0001-01", berlin(2026, 11, 20, 10))

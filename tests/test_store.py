@@ -277,6 +277,36 @@ def test_history_oldest_first_latest_is_newest(store):
     assert len(store.load_snapshot("b").gaps) == 2
 
 
+def test_latest_is_the_one_stored_last_whatever_its_time(store):
+    store.save_snapshot(snapshot("now", NOW))
+    store.save_snapshot(snapshot("behind", NOW - timedelta(days=1), gaps=1))  # clock behind
+    assert store.latest_snapshot().id == "behind" and len(store.latest_snapshot().gaps) == 1
+    assert store.latest_summary().id == "behind"
+    assert [s.id for s in store.stored_snapshots()] == ["now", "behind"]
+    assert [s.id for s in store.snapshot_history()] == ["behind", "now"]  # trends: by time
+
+
+def test_fingerprint_round_trips(store):
+    snap = dataclasses.replace(snapshot("s"), fingerprint={"rules": "ab12", "file x.csv": "cd"})
+    store.save_snapshot(snap)
+    assert store.latest_summary().fingerprint == {"rules": "ab12", "file x.csv": "cd"}
+    assert store.latest_snapshot() == snap
+
+
+def test_drop_snapshot_removes_index_entry_then_gaps(store):
+    store.save_snapshot(snapshot("a", NOW - timedelta(days=1)))
+    store.save_snapshot(snapshot("b", NOW))
+    dropped = store.drop_snapshot("b")
+    assert dropped.id == "b" and dropped.gaps == ()
+    assert [s.id for s in store.stored_snapshots()] == ["a"]
+    assert store.latest_snapshot().id == "a"
+    assert not (store.root / "snapshots" / "b.json").exists()
+    store.save_snapshot(snapshot("c", NOW + timedelta(days=1)))
+    assert store.latest_summary().id == "c"  # a doc id reused after a drop is still last
+    with pytest.raises(ChaserError, match="no snapshot with id 'b'"):
+        store.drop_snapshot("b")
+
+
 def test_saving_the_same_id_replaces_it(store):
     store.save_snapshot(snapshot("s", gaps=3))
     store.save_snapshot(snapshot("s", gaps=1))
@@ -517,7 +547,48 @@ def test_malformed_chase_document_is_corrupt(store, edit):
         with pytest.raises(ChaserError, match=r"corrupt data store \(chase 202611-1"):
             op()
     assert path.read_bytes() == raw
-    # Appending does not decode the month's other chases (that would triple the cost of a
-    # write); it keeps the bad document exactly as it was, so nothing is lost.
-    log(store, NOW)
-    assert orjson.loads(path.read_bytes())["chases"]["1"] == doc["chases"]["1"]
+    # A file a reader refuses is never rewritten by a later write either (issue 9): the
+    # next `chaser log` into that month stops with the same message and keeps it byte-exact.
+    with pytest.raises(ChaserError, match=r"corrupt data store \(chase 202611-1"):
+        log(store, NOW)
+    assert path.read_bytes() == raw
+
+
+@pytest.mark.parametrize("edit", [
+    lambda d: d["chases"]["1"].update(minutes="abc"),
+    lambda d: d["chases"]["1"].update(minutes=-50),
+    lambda d: d["chases"]["1"].update(minutes=True),
+    lambda d: d["chases"]["1"].update(person=5),
+    lambda d: d["chases"]["1"].update(fields="Phone"),
+    lambda d: d["chases"]["1"].update(at="0206-11-20T12:00:00+00:00"),
+    lambda d: d["chases"]["1"].update(at="2026-10-20T12:00:00+00:00"),  # in another month's file
+    lambda d: d["chases"]["1"].update(voided_at="2026-11-21T12:00:00+00:00"),  # no reason
+    lambda d: d["chases"].update({"²": d["chases"]["1"]}),
+])
+def test_semantically_corrupt_chase_is_refused_and_kept(store, edit):
+    path = _files(store)["chases"]
+    doc = orjson.loads(path.read_bytes())
+    edit(doc)
+    path.write_bytes(raw := orjson.dumps(doc))
+    for op in (store.chases, lambda: log(store, NOW)):
+        with pytest.raises(ChaserError, match="corrupt data store"):
+            op()
+    assert path.read_bytes() == raw
+
+
+@pytest.mark.parametrize("edit", [
+    lambda d: d["snapshots"]["1"].update(id="../../etc/passwd"),
+    lambda d: d["snapshots"]["1"].update(taken_at=5),
+    lambda d: d["snapshots"]["1"]["people"][0].__setitem__(0, 5),
+    lambda d: d["snapshots"]["1"]["tallies"].update(x=[-1, 0, 0, {}]),
+    lambda d: d["snapshots"]["1"]["objects"].update(Deal="many"),
+])
+def test_semantically_corrupt_snapshot_index_is_refused_and_kept(store, edit):
+    path = _files(store)["index"]
+    doc = orjson.loads(path.read_bytes())
+    edit(doc)
+    path.write_bytes(raw := orjson.dumps(doc))
+    for op in (store.snapshot_history, lambda: store.save_snapshot(snapshot("other"))):
+        with pytest.raises(ChaserError, match="corrupt data store"):
+            op()
+    assert path.read_bytes() == raw

@@ -41,13 +41,23 @@ def text_of(screen, selector: str) -> str:
     return str(screen.query_one(selector, Static).visual)  # plain text, markup applied
 
 
-async def test_lists_every_chase_newest_first(app):
+def in_period(data, period=None) -> list:
+    """The chases of the log inside `period` (the app's by default), voided included."""
+    period = data.period if period is None else period
+    return [c for c in data.chases if period.contains(c.at)]
+
+
+async def test_lists_the_apps_period_newest_first(app):
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_log(pilot)
         shown = [r.chase for r in screen.table.shown]
-        assert len(shown) == len(app.data.chases) > 100
+        assert screen.period == app.data.period and app.data.period.label == "last-30d"
+        assert len(shown) == len(in_period(app.data)) > 10
+        assert len(app.data.chases) > len(shown)  # older chases are a period away
         assert shown[0].at >= shown[-1].at
-        assert f"{len(shown):,}/{len(shown):,} shown" in text_of(screen, "#chase-totals")
+        assert f"{len(shown):,}/{len(app.data.chases):,} shown" in text_of(screen, "#chase-totals")
+        assert "Period: last-30d (" in text_of(screen, "#chase-filters")
+        assert "this screen" not in text_of(screen, "#chase-filters")
         assert screen.table.current.chase.id in text_of(screen, "#chase-detail")
 
 
@@ -68,18 +78,20 @@ async def test_filter_by_person_team_and_period(app):
         await pick(pilot, team)
         assert {r.team for r in screen.table.shown} == {team}
         assert len(screen.table.shown) == sum(
-            1 for c in data.chases if data.person(c.person) and data.person(c.person).team == team)
+            1 for c in in_period(data) if data.person(c.person) and data.person(c.person).team == team)
 
         await pilot.press("p")
         await pick(pilot, "last-month")
         period = parse_period("last-month", data.now, data.tz)
         assert screen.table.shown
         assert all(period.contains(r.chase.at) and r.team == team for r in screen.table.shown)
-        assert "last-month" in text_of(screen, "#chase-filters")
+        assert "Period: last-month (2026-10-01 – 2026-10-31) (this screen)" in text_of(
+            screen, "#chase-filters")
 
-        await pilot.press("x")
-        assert (screen.person, screen.team, screen.period) == (ALL, ALL, None)
-        assert len(screen.table.shown) == len(data.chases)
+        await pilot.press("x")  # everything back to all, and the period to the app's
+        assert (screen.person, screen.team, screen.own_period) == (ALL, ALL, None)
+        assert screen.period == data.period
+        assert len(screen.table.shown) == len(in_period(data))
 
 
 async def test_custom_period_is_checked_then_applied(app):
@@ -113,7 +125,7 @@ async def test_search_filters_and_escape_closes_it(app):
                    for r in screen.table.shown)
         await pilot.press("escape")  # closes the search, stays on the log
         assert app.screen is screen
-        assert len(screen.table.shown) == len(app.data.chases)
+        assert len(screen.table.shown) == len(in_period(app.data))
         await pilot.press("escape")  # now goes back
         assert app.screen is not screen
 
@@ -121,10 +133,9 @@ async def test_search_filters_and_escape_closes_it(app):
 async def test_void_asks_for_a_reason_then_voids_everywhere(app):
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_log(pilot)
-        month = parse_period("this-month", app.data.now, app.data.tz)
-        before = app.data.month_costs.total
-        row = screen.table.current  # newest chase: inside this month
-        assert month.contains(row.chase.at) and not row.chase.voided
+        before = app.data.costs.total
+        row = screen.table.current  # newest chase: inside the app's period
+        assert app.data.period.contains(row.chase.at) and not row.chase.voided
 
         await pilot.press("v")
         modal = app.screen
@@ -147,7 +158,7 @@ async def test_void_asks_for_a_reason_then_voids_everywhere(app):
         assert "logged twice" in text_of(screen, "#chase-detail")
         assert "1 VOID not counted" in text_of(screen, "#chase-totals")
         # ...and the app's data (every other view) has it too.
-        after = app.data.month_costs.total
+        after = app.data.costs.total
         assert after.chases == before.chases - 1
         assert after.minutes == before.minutes - row.chase.minutes
         assert any(n.title == "Chase voided" for n in app._notifications)
@@ -246,7 +257,7 @@ async def test_opened_for_one_person(app):
     """Other screens open the log filtered on a person: ChaseLogScreen(person=key)."""
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        key = app.data.chases[0].person
+        key = app.data.chases[-1].person  # chased in the app's period
         app.push_screen(ChaseLogScreen(person=key))
         await settle(pilot)
         screen = app.screen

@@ -8,8 +8,10 @@ import csv
 from textual.widgets import Input, OptionList, Static
 from tui_support import settle_fully as settle
 
-from chaser.costs import money, period_for, summary_for
-from chaser.exports import DETAIL_COLUMNS, HR_COLUMNS, hr_export
+from chaser.costs import money
+from chaser.exports import DETAIL_COLUMNS, HR_COLUMNS
+from chaser.inputs import hr_export, period_for, summary_for
+from chaser.periods import DEFAULT_PERIOD, PRESETS
 from chaser.screens.confirm import ConfirmModal, PromptModal
 from chaser.screens.costs import CostsScreen
 from chaser.screens.export import HrExportModal
@@ -46,10 +48,11 @@ def text_of(screen, selector: str) -> str:
 async def test_totals_match_the_cli_by_team_and_person(app):
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_costs(pilot)
-        cli = summary_for(app.ws, period_for(app.ws, "this-month"))
+        cli = summary_for(app.ws, period_for(app.ws, DEFAULT_PERIOD))
         assert screen.summary.total == cli.total and cli.total.chases > 0
         assert f"Total {money(cli.total.cost, cli.currency)}" in text_of(screen, "#costs-total")
-        assert "this-month" in text_of(screen, "#costs-period")
+        assert f"Period: {DEFAULT_PERIOD} (" in text_of(screen, "#costs-period")
+        assert "(this screen)" not in text_of(screen, "#costs-period")
         assert [line.key for line in screen.table.shown] == list(cli.by_team)
         chart = screen.query_one(BarChart)
         assert [b.label for b in chart.bars] == [x.name for x in cli.by_team.values() if x.cost]
@@ -75,7 +78,10 @@ async def test_enter_on_a_team_lists_its_people(app):
 async def test_period_picker_presets_and_custom_range(app):
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_costs(pilot)
-        for key in ("this-week", "last-month", "this-quarter", "this-month"):
+        await pilot.press("p")
+        assert [k for k, _ in app.screen.options] == [*(k for k, _ in PRESETS), "custom"]
+        await pilot.press("escape")
+        for key in ("this-week", "last-month", "this-quarter", "last-7d", "this-month"):
             await pilot.press("p")
             await pick(pilot, key)
             expected = summary_for(app.ws, period_for(app.ws, key))
@@ -113,8 +119,10 @@ async def test_export_writes_both_hr_files_to_the_confirmed_paths(app, tmp_path)
         assert isinstance(modal, HrExportModal)
         people, detail = modal.query_one("#export-people", Input), modal.query_one(
             "#export-detail", Input)
-        assert people.value.endswith("chaser-hr-2026-11-01_2026-11-30.csv")
-        assert detail.value.endswith("chaser-hr-2026-11-01_2026-11-30-detail.csv")
+        shown = period_for(app.ws, DEFAULT_PERIOD)  # the app's period: the costs screen's
+        stem = f"chaser-hr-{shown.first_day}_{shown.last_day}"
+        assert people.value.endswith(f"{stem}.csv")
+        assert detail.value.endswith(f"{stem}-detail.csv")
         people.value = str(out)  # the detail path follows until it is edited by hand
         await pilot.pause()
         assert detail.value == str(tmp_path / "review" / "hr-detail.csv")
@@ -122,7 +130,7 @@ async def test_export_writes_both_hr_files_to_the_confirmed_paths(app, tmp_path)
         await settle(pilot)
         assert any(n.title == "HR export written" and str(out) in n.message
                    and "hr-detail.csv" in n.message for n in app._notifications)
-    period = period_for(app.ws, "this-month")
+    period = period_for(app.ws, DEFAULT_PERIOD)
     export = hr_export(app.ws, period)
     rows = read_csv(out)
     assert tuple(rows[0]) == HR_COLUMNS
@@ -147,7 +155,7 @@ async def test_export_without_the_detail_file(app, tmp_path):
         app.screen.query_one("#export-detail", Input).value = ""
         await pilot.press("enter")
         await settle(pilot)
-    assert [p.name for p in out.parent.iterdir()] == ["hr.csv"]
+    assert sorted(p.name for p in out.parent.iterdir()) == ["hr-about.txt", "hr.csv"]
 
 
 async def test_export_asks_before_replacing_a_file(app, tmp_path):
@@ -172,7 +180,7 @@ async def test_export_asks_before_replacing_a_file(app, tmp_path):
             else:
                 await pilot.click("#confirm-yes")
                 await settle(pilot)
-        assert out.read_text(encoding="utf-8-sig").startswith("person,email,team")
+        assert out.read_text(encoding="utf-8-sig").startswith("Person,Email,Team")
         assert (tmp_path / "hr-detail.csv").exists()
 
 

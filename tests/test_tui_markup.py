@@ -113,8 +113,7 @@ async def test_errors_are_shown_as_written(ws):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         report_error(app, ChaserError("/data/[x].csv: cannot read [red]"))
-        report_error(app, KeyError("[b]"))
-        await pilot.pause()
+        await pilot.pause()  # (a bug is no notification: it ends the app, tests/test_tui_export)
         notes = list(app._notifications)
         assert all(not n.markup for n in notes)
         assert "/data/[x].csv: cannot read [red]" in [n.message for n in notes]

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from textual.widgets import Footer, Static
 from tui_support import loaded, most_gaps, settle
 
 from chaser import costs
 from chaser.audit import org_tally
 from chaser.errors import ChaserError
+from chaser.inputs import period_for, summary_for
+from chaser.periods import DEFAULT_PERIOD
 from chaser.screens.common import run_blocking
 from chaser.screens.help import HelpScreen
 from chaser.screens.overview import OverviewScreen
@@ -31,13 +34,14 @@ async def test_headline_matches_the_core(make_app, demo_ws):
         await loaded(pilot)
         snap = demo_ws.snapshot()
         org = org_tally(snap)
-        month = costs.summary_for(demo_ws, costs.period_for(demo_ws, "this-month"))
+        shown = summary_for(demo_ws, period_for(demo_ws, DEFAULT_PERIOD))
         headline = text_of(app, "#headline")
         assert f"{len(demo_ws.people())} people" in headline
         assert f"{org.records:,} records" in headline
         assert f"{org.completeness_pct:.1f}% complete" in headline
         assert f"{org.records_with_gaps:,} open gaps" in headline
-        assert costs.money(month.total.cost, month.currency) in headline
+        assert f"Chase cost {DEFAULT_PERIOD} ({shown.period.span()}): " in headline
+        assert costs.money(shown.total.cost, shown.currency) in headline
         assert app.screen.query_one("#org-trend").query_one(".trend--range").render()
         assert len(app.data.trend()) == len(demo_ws.store.snapshot_history())
 
@@ -47,7 +51,7 @@ async def test_people_table_rows_match_the_core(make_app, demo_ws):
     async with app.run_test(size=(80, 24)) as pilot:
         await loaded(pilot)
         table = app.screen.query_one("#people", VirtualTable)
-        month = costs.summary_for(demo_ws, costs.period_for(demo_ws, "this-month"))
+        month = summary_for(demo_ws, period_for(demo_ws, DEFAULT_PERIOD))
         rows = {r.key: r for r in table.shown}
         assert len(rows) == len(demo_ws.people())
         for pr in demo_ws.people():
@@ -144,13 +148,15 @@ async def test_period_picker_changes_the_columns(make_app, demo_ws):
         await loaded(pilot)
         await pilot.press("p")
         assert isinstance(app.screen, Picker)
-        await pilot.press("down", "down", "down", "down", "enter")  # last-30d
+        await pilot.press("down", "down", "down", "enter")  # from last-30d to this-month
         await settle(pilot)
-        assert app.data.period.label == "last-30d"
-        summary = costs.summary_for(demo_ws, costs.period_for(demo_ws, "last-30d"))
+        assert app.data.period.label == "this-month"
+        summary = summary_for(demo_ws, period_for(demo_ws, "this-month"))
         table = app.screen.query_one("#people", VirtualTable)
         assert sum(r.chases for r in table.shown) == summary.total.chases
-        assert "Period: last-30d" in text_of(app, "#filters")
+        assert "Period: this-month" in text_of(app, "#filters")
+        assert costs.money(summary.total.cost, summary.currency) in text_of(app, "#headline")
+        assert "Chase cost this-month (2026-11-01 – 2026-11-30)" in text_of(app, "#headline")
 
 
 async def test_palette_reaches_people_and_actions(make_app, demo_ws):
@@ -241,24 +247,26 @@ async def test_footer_fits_80_columns(make_app):
 
 async def test_one_error_handler_for_workers(make_app):
     app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await loaded(pilot)
-        got = []
+    got = []
 
-        def fail_user():
-            raise ChaserError("minutes must be a whole number")
+    def fail_user():
+        raise ChaserError("minutes must be a whole number")
 
-        def fail_bug():
-            raise KeyError("boom")
+    def fail_bug():
+        raise KeyError("boom")
 
-        run_blocking(app.screen, fail_user, done=got.append)
-        run_blocking(app.screen, fail_bug, done=got.append)
-        run_blocking(app.screen, lambda: 42, done=got.append)
-        await settle(pilot)
-        notes = [(n.title, n.message) for n in app._notifications]
-        assert ("Error", "minutes must be a whole number") in notes
-        assert any(t == "Unexpected error" and "KeyError" in m for t, m in notes)
-        assert got == [42]
+    with pytest.raises(KeyError, match="boom"):  # a bug ends the app; run_test re-raises it
+        async with app.run_test(size=(80, 24)) as pilot:
+            await loaded(pilot)
+            run_blocking(app.screen, fail_user, done=got.append)
+            run_blocking(app.screen, lambda: 42, done=got.append)
+            await settle(pilot)
+            notes = [(n.title, n.message) for n in app._notifications]
+            assert ("Error", "minutes must be a whole number") in notes
+            assert got == [42] and app.return_code is None  # a user's error: the app goes on
+            run_blocking(app.screen, fail_bug, done=got.append)
+            await settle(pilot)
+    assert app.return_code == 1 and isinstance(app.crash, KeyError) and got == [42]
 
 
 async def test_palette_sorts_by_column_name(make_app, demo_ws):

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from chaser.commands import add_format, warn_unmatched_rates, workspace
-from chaser.costs import money, period_for, summary_for
+from chaser.costs import money
+from chaser.freshness import as_of_label
+from chaser.inputs import period_for, summary_for
 from chaser.output import emit
-from chaser.periods import PERIOD_HELP
+from chaser.periods import DEFAULT_PERIOD, PERIOD_HELP
 
 PERSON_COLUMNS = ["person", "team", "chases", "minutes", "cost", "barrier_chases"]
 TEAM_COLUMNS = ["team", "people", "chases", "minutes", "cost", "barrier_chases"]
-DEFAULT_PERIOD = "last-30d"
 
 
 def register(sub, common) -> None:
@@ -41,7 +42,8 @@ def run(args) -> int:
     rows.append({"person": "TOTAL", "team": "TOTAL" if args.by == "team" else "",
                  "people": t.people, "chases": t.chases, "minutes": t.minutes, "cost": t.cost,
                  "barrier_chases": t.barrier_chases})
-    print(f"{period.label}: {period.span()} ({ws.tz}), cost in {summary.currency}")
+    print(f"{period.label}: {period.span()} ({ws.tz}), cost in {summary.currency}; people and "
+          f"teams {as_of_label(ws.summary(), ws.tz)}")
     emit(rows, columns, "table")
     barrier = (f", {money(t.barrier_cost, summary.currency)} of it on barriers"
                if t.barrier_chases else "")

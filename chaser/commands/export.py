@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from chaser.commands import warn_unmatched_rates, workspace
-from chaser.costs import money, period_for
-from chaser.exports import check_target, hr_export, write_hr
+from chaser.costs import money
+from chaser.exports import about_path, check_target, write_hr
+from chaser.inputs import hr_export, period_for
 from chaser.periods import PERIOD_HELP
 
 
@@ -15,7 +16,8 @@ def register(sub, common) -> None:
                           "reviews (Excel-ready, formula-injection safe)")
     hr.add_argument("--period", required=True, metavar="P", help=PERIOD_HELP)
     hr.add_argument("--team", metavar="T", help="only this team")
-    hr.add_argument("--out", required=True, metavar="FILE.csv", help="one row per person")
+    hr.add_argument("--out", required=True, metavar="FILE.csv",
+                    help="one row per person; FILE-about.txt beside it says what it all means")
     hr.add_argument("--detail", metavar="FILE.csv", help="also write one row per chase")
     hr.add_argument("--force", action="store_true", help="replace files that exist")
     hr.set_defaults(func=run_hr)
@@ -24,15 +26,17 @@ def register(sub, common) -> None:
 def run_hr(args) -> int:
     # Refuse before any work when a file exists or cannot be written.
     check_target(args.out, args.force)
+    check_target(about_path(args.out), args.force)
     if args.detail:
         check_target(args.detail, args.force)
     ws = workspace(args)
     warn_unmatched_rates(ws)
     export = hr_export(ws, period_for(ws, args.period), args.team)
     paths = write_hr(export, args.out, args.detail, force=args.force)
-    t = export.total
-    print(f"wrote {len(export.rows)} people to {paths[0]}"
-          + (f" and {len(export.detail)} chases to {paths[1]}" if len(paths) > 1 else "")
-          + f" ({export.period.label}: {export.period.span()}; {t.chases} chases, "
-          f"{money(t.cost, export.currency)})")
+    t, p = export.total, export.period
+    what = [f"{len(export.rows)} people", *([f"{len(export.detail)} chases"] if args.detail
+                                            else []), "what the columns and figures mean"]
+    for path, text in zip(paths, what, strict=True):
+        print(f"wrote {path}: {text}")
+    print(f"{p.label}: {p.span()}; {t.chases} chases, {money(t.cost, export.currency)}")
     return 0

@@ -12,6 +12,7 @@ from chaser.audit import (
 )
 from chaser.commands import add_format, workspace
 from chaser.errors import ChaserError
+from chaser.freshness import as_of_label
 from chaser.output import emit
 
 PERSON_COLUMNS = ["person", "team", "records", "records_with_gaps", "missing_fields",
@@ -52,6 +53,8 @@ def run(args) -> int:
         who = ws.find_person(args.person, [r.person for r in rows])
         rows = [r for r in rows if r.person.key == who.key]
 
+    if args.format == "table":  # which snapshot the figures are (CSV and JSON: rows only)
+        print(f"{as_of_label(snap, ws.tz).capitalize()} ({ws.tz}), snapshot {snap.id}")
     if args.records:
         names = {r.person.key: r.person.name for r in rows}
         out = [{"person": names[g.owner], "object": g.object, "record_id": g.record_id,

@@ -1,4 +1,4 @@
-"""`chaser report`: the manager's summary of a period, as text or markdown."""
+"""`chaser report`: the manager's summary of a period, as text, markdown or JSON."""
 
 from __future__ import annotations
 
@@ -6,10 +6,8 @@ import sys
 
 from chaser import report
 from chaser.commands import warn_unmatched_rates, workspace
-from chaser.costs import period_for
-from chaser.periods import PERIOD_HELP
-
-DEFAULT_PERIOD = "last-30d"
+from chaser.inputs import period_for, report_for
+from chaser.periods import DEFAULT_PERIOD, PERIOD_HELP
 
 
 def register(sub, common) -> None:
@@ -18,7 +16,8 @@ def register(sub, common) -> None:
                    help=f"{PERIOD_HELP} (default: {DEFAULT_PERIOD})")
     p.add_argument("--team", metavar="T", help="only this team")
     p.add_argument("--format", choices=report.FORMATS, default="text",
-                   help="text for a terminal (default), markdown for an email or wiki")
+                   help="text for a terminal (default), markdown for an email or wiki, json "
+                   "for scripts (every number of the text)")
     p.add_argument("--top", type=int, default=5, metavar="N",
                    help="how many of the people costing most to list (default: 5)")
     p.set_defaults(func=run)
@@ -27,6 +26,6 @@ def register(sub, common) -> None:
 def run(args) -> int:
     ws = workspace(args)
     warn_unmatched_rates(ws)
-    rep = report.build(ws, period_for(ws, args.period), args.team, top=max(args.top, 0))
+    rep = report_for(ws, period_for(ws, args.period), args.team, top=max(args.top, 0))
     sys.stdout.write(report.render(rep, args.format))
     return 0

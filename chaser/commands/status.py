@@ -6,6 +6,7 @@ from datetime import datetime
 
 from chaser import secrets
 from chaser.commands import workspace
+from chaser.freshness import as_of_label, changed, fingerprint
 from chaser.sync import LAST_SYNC
 
 
@@ -25,6 +26,13 @@ def run(args) -> int:
         _, where = secrets.get(s.kind)
         print(f"credential: {where or 'missing: run `chaser connect ' + s.kind + '`'}")
     print(f"data:       {ws.store.root}")
+    latest = ws.store.latest_summary()
+    if latest is None:
+        print("snapshot:   none yet")
+    else:
+        parts = changed(latest.fingerprint, fingerprint(s))
+        state = "current" if not parts else f"stale: {', '.join(parts)} changed since"
+        print(f"snapshot:   {latest.id}, {as_of_label(latest, ws.tz)} ({state})")
     last = ws.store.get_meta(LAST_SYNC)
     if not last:
         print("last sync:  never")

@@ -10,8 +10,15 @@ network, not an outage: that fails after one quick retry. Each vendor decides wh
 response means through a `classify` hook, because "stop now" differs: Salesforce's 403
 REQUEST_LIMIT_EXCEEDED and HubSpot's DAILY 429 must never be retried.
 
-Plain http is allowed only for loopback hosts (tests, local proxies); anything else must be
-https with certificate verification on.
+Plain http is allowed only to loopback (tests, local proxies): a literal 127.0.0.0/8 or ::1
+address, or `localhost` (and `*.localhost`) when every address the name resolves to is
+loopback. The name is resolved once, when the client is made, and the client then connects to
+that address (with the name in the Host header), so a resolver cannot answer "loopback" to
+the check and somewhere else to the connection. Anything else must be https with certificate
+verification on.
+
+Every message built here from an answer (retry reasons, error details) passes through
+`secrets.redact`: a server may echo the token back.
 """
 
 from __future__ import annotations
@@ -31,33 +38,82 @@ import httpx
 from chaser import __version__
 from chaser.connectors.base import Cancel, ConnectorError
 from chaser.errors import ChaserError
+from chaser.secrets import redact
 
 USER_AGENT = f"chaser/{__version__}"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 FIRST_CONTACT_RETRIES = 1  # retries of a connection that never reached the host at all
 
 
-def is_loopback(host: str) -> bool:
-    host = host.strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
+def _literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
-        return ipaddress.ip_address(host).is_loopback
+        return ipaddress.ip_address(host.strip("[]"))
     except ValueError:
-        return False
+        return None
+
+
+def is_loopback(host: str) -> bool:
+    """A literal loopback address, or a name that should be one (`localhost`, `*.localhost`,
+    RFC 6761). Only the first is proof: a name must pass `resolve_loopback` before plain
+    http goes to it."""
+    address = _literal(host)
+    if address is not None:
+        return address.is_loopback
+    host = host.lower().rstrip(".")
+    return host == "localhost" or host.endswith(".localhost")
+
+
+def resolve_loopback(host: str, port: int | None) -> str:
+    """The loopback address to connect to for a plain-http `host`: the literal itself, or the
+    first address `host` resolves to when every one of them is loopback. Raises ChaserError
+    otherwise: the bearer token would travel in clear to wherever the resolver points."""
+    address = _literal(host)
+    if address is not None:
+        if not address.is_loopback:
+            raise ChaserError(f"plain http to {host} refused: not a loopback address; use https://")
+        return str(address)
+    if not is_loopback(host):
+        raise ChaserError(f"plain http to {host} refused: only to localhost; use https://")
+    try:
+        found = socket.getaddrinfo(host, port or 80, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):  # gaierror, or a resolver that fails otherwise
+        raise ChaserError(f"plain http to {host} refused: the name does not resolve") from None
+    addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in found]
+    elsewhere = sorted({str(a) for a in addresses if not a.is_loopback})
+    if not addresses or elsewhere:
+        raise ChaserError(f"plain http to {host} refused: it resolves to "
+                          f"{', '.join(elsewhere) or 'nothing'}, not loopback; use https://")
+    return str(addresses[0])
 
 
 def check_url(url: str, what: str = "URL") -> str:
-    """Refuse anything but https, except plain http to a loopback host. Returns the URL
-    without a trailing slash."""
+    """Refuse anything but https, except plain http to a loopback host (a name is resolved
+    later, by `Http`: a config check does no network). Returns the URL without a trailing
+    slash."""
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ChaserError(f"{what} {url!r} is not an http(s) URL")
     if parts.scheme == "http" and not is_loopback(parts.hostname):
-        raise ChaserError(f"{what} {url!r} must use https:// (plain http only for localhost)")
+        raise ChaserError(f"{what} {url!r} must use https:// (plain http only for 127.0.0.1, "
+                          "::1 or localhost)")
     if parts.username or parts.password:
         raise ChaserError(f"{what} must not contain credentials; chaser keeps them in the keyring")
     return url.strip().rstrip("/")
+
+
+def _pinned(url: str) -> tuple[str, dict[str, str]]:
+    """(URL to connect to, extra headers): for plain http to a name, the URL names the
+    checked loopback address and the Host header keeps the name; https is left alone (TLS
+    checks the name against the certificate)."""
+    parts = urlsplit(url)
+    if parts.scheme != "http":
+        return url, {}
+    address = resolve_loopback(parts.hostname or "", parts.port)
+    if _literal(parts.hostname or "") is not None:
+        return url, {}
+    host = f"[{address}]" if ":" in address else address
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return parts._replace(netloc=netloc).geturl(), {"Host": parts.netloc}
 
 
 # classify(response) -> None when the response is usable, a Retry(after) to try again, or
@@ -137,9 +193,11 @@ class Http:
         self.retries = 0
         self.answered = False  # has the host answered at all? Until then, unreachable = wrong URL
         self._random = random.Random(seed)
+        connect_url, pin = _pinned(self.base_url)
         self.client = httpx.Client(
-            base_url=self.base_url,
-            headers={"User-Agent": USER_AGENT, "Accept": "application/json", **(headers or {})},
+            base_url=connect_url,
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json", **pin,
+                     **(headers or {})},
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             verify=True,
             follow_redirects=False,  # a redirect could carry the bearer token elsewhere
@@ -173,7 +231,9 @@ class Http:
             self.requests += 1
             try:
                 response = self.client.request(method, url, **kwargs)
-            except (httpx.TimeoutException, httpx.TransportError) as e:
+            except (httpx.TimeoutException, httpx.TransportError, httpx.DecodingError) as e:
+                # DecodingError: a body that does not match its Content-Encoding, garbled on
+                # the way like a dropped connection; a retry, never a traceback.
                 self._finished(limiter)
                 if not self.answered and attempt >= FIRST_CONTACT_RETRIES \
                         and isinstance(e, httpx.ConnectError | httpx.ConnectTimeout):
@@ -191,8 +251,8 @@ class Http:
                 if verdict is None:
                     return response
             if attempt >= self.max_retries:
-                raise ConnectorError(f"{what}: gave up after {attempt + 1} attempts "
-                                     f"({verdict.reason})")
+                raise ConnectorError(redact(f"{what}: gave up after {attempt + 1} attempts "
+                                            f"({verdict.reason})"))
             self.retries += 1
             self._pause(self.backoff(attempt, verdict.after))
             attempt += 1
@@ -268,6 +328,7 @@ def usage_notes(usage: tuple[int, int] | None) -> list[str]:
 
 
 def error_detail(response: httpx.Response, limit: int = 200) -> str:
-    """A short, secret-free description of an error response for messages."""
-    text = response.text.strip().replace("\n", " ")
+    """A short, secret-free description of an error response for messages: scrubbed before it
+    is cut, so a cut never leaves half a token."""
+    text = redact(" ".join(response.text.split()))
     return f"HTTP {response.status_code}: {text[:limit]}" if text else f"HTTP {response.status_code}"

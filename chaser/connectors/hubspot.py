@@ -211,11 +211,12 @@ class HubSpotConnector:
         self._pending.clear()
 
     def notes(self) -> list[str]:
-        return [f"HubSpot: {self.http.requests:,} requests ({self.http.retries} retried)",
-                *self._notes,
-                *(["token read from CHASER_HUBSPOT_TOKEN, not from the OS keyring"]
-                  if self.token_source == "environment" else []),
-                *usage_notes(self.api.usage)]
+        out = [f"HubSpot: {self.http.requests:,} requests ({self.http.retries} retried)",
+               *self._notes,
+               *(["token read from CHASER_HUBSPOT_TOKEN, not from the OS keyring"]
+                 if self.token_source == "environment" else []),
+               *usage_notes(self.api.usage)]
+        return [secrets.redact(line) for line in out]  # stored with the snapshot: never a token
 
     def close(self) -> None:
         self.http.close()

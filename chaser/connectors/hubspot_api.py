@@ -5,10 +5,15 @@ Facts this relies on (DESIGN.md section 5): list pages carry no total and end on
 `paging` is absent, so an empty page that still has a cursor is not the end; search takes one
 sort, at most 200 results a page and pages through at most 10,000 results per query; a 429
 names its `policyName`, and a DAILY limit must never be retried.
+
+Every message built from an answer goes through `secrets.redact` (the token is registered with
+it when read), and HubSpot's `category` and `policyName` are quoted only when they look like
+the upper-case codes HubSpot sends: a server may echo the token in any field.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,6 +23,7 @@ import httpx
 from chaser.connectors.base import AuthError, ConnectorError, LimitError
 from chaser.connectors.http import Http, RateLimiter, Retry, default_classify
 from chaser.model import NO_TEAM, Layout, Person
+from chaser.secrets import redact, register
 
 LIST_LIMIT = 100  # the list endpoint's largest page
 OWNERS_LIMIT = 500
@@ -25,6 +31,7 @@ SEARCH_LIMIT = 200  # the search endpoint's largest page
 SEARCH_CAP = 10_000  # results one search query can page through
 SEARCH_PER_SECOND = 5  # HubSpot's own limit on search, on top of the app's 10-second limit
 MAX_PAGES = 1_000_000  # no paging loop runs forever, whatever a server answers
+_CODE = re.compile(r"[A-Z][A-Z0-9_]{0,63}")  # a category or policyName as HubSpot writes them
 
 
 class SearchStuck(ConnectorError):
@@ -65,21 +72,13 @@ def ms_to_iso(ms: int) -> str:
     return datetime.fromtimestamp(ms / 1000, UTC).isoformat(timespec="milliseconds")
 
 
-def _scrubber(token: str) -> Callable[[str], str]:
-    # A closure, not an attribute: nothing's repr (or a traceback's locals) shows the token.
-    def scrub(text: str) -> str:
-        return text.replace(token, "[redacted]") if token else text
-
-    return scrub
-
-
 class Api:
     """HubSpot's endpoints for one sync, on one `Http`."""
 
     def __init__(self, http: Http, token: str, *, search_cap: int = SEARCH_CAP) -> None:
         self.http = http
         self.search_cap = search_cap
-        self._scrub = _scrubber(token)
+        register(token)  # kept nowhere here: nothing's repr (or a traceback's locals) shows it
         self.search_limiter = RateLimiter(SEARCH_PER_SECOND, http.limiter.clock,
                                           http.limiter.sleep, window=1.0)
         # (used today, daily limit) from the last X-HubSpot-RateLimit-Daily[-Remaining] pair:
@@ -95,8 +94,9 @@ class Api:
             if 200 <= code < 300 or code in tolerate:
                 return None
             if code == 429:
-                policy = str(_body(response).get("policyName") or "")
-                if policy.upper() == "DAILY":
+                raw = _body(response).get("policyName")
+                policy = _code(raw)
+                if isinstance(raw, str) and raw.upper() == "DAILY":
                     raise LimitError(
                         f"{what}: HubSpot's daily API limit for this account is spent (429 "
                         "DAILY); chaser does not retry it: sync again after the limit resets "
@@ -126,10 +126,11 @@ class Api:
     def _detail(self, response: httpx.Response) -> str:
         body = _body(response)
         message = body.get("message") if isinstance(body.get("message"), str) else None
-        category = body.get("category") if isinstance(body.get("category"), str) else None
-        text = message or response.text.strip().replace("\n", " ")
+        category = _code(body.get("category"))
+        # scrubbed before the cut, so a cut never leaves half a token behind
+        text = redact(" ".join((message or response.text).split()))
         head = f"HTTP {response.status_code}" + (f" {category}" if category else "")
-        return self._scrub(f"{head}: {text[:300]}" if text else head)
+        return f"{head}: {text[:300]}" if text else head
 
     def _json(self, response: httpx.Response, what: str) -> dict:
         try:
@@ -191,7 +192,8 @@ class Api:
                 return
             if after in seen:  # a server that loops would otherwise cost the daily allowance
                 raise ConnectorError(f"{what(number)}: HubSpot repeated the paging cursor "
-                                     f"{after!r}; stopping rather than reading forever")
+                                     f"{redact(after)[:40]!r}; stopping rather than reading "
+                                     "forever")
             seen.add(after)
         raise ConnectorError(f"{what(MAX_PAGES)}: more than {MAX_PAGES:,} pages")
 
@@ -243,6 +245,12 @@ class Api:
                 raise SearchStuck(f"HubSpot {obj} changes: more than {self.search_cap:,} "
                                   f"records share the modified time {ms_to_iso(value)}")
             op, value = "GTE", last
+
+
+def _code(value: object) -> str:
+    """A HubSpot code (category, policyName) fit to quote, or "" for anything else."""
+    text = redact(value) if isinstance(value, str) else ""
+    return text if _CODE.fullmatch(text) else ""
 
 
 def _flag(b: bool) -> str:

@@ -31,6 +31,7 @@ from chaser.connectors.salesforce_api import AUTH_MODES, SOURCE, SalesforceApi
 from chaser.errors import ChaserError
 from chaser.model import NO_TEAM, Directory, Layout, Person, RecordBatch
 from chaser.rules import Rule, required_fields
+from chaser.secrets import redact
 
 DEFAULT_OBJECTS = ("Opportunity", "Account", "Contact", "Lead")
 DEFAULT_LOGIN = "https://login.salesforce.com"
@@ -155,7 +156,7 @@ def whoami(settings: config.Settings | SalesforceSettings, *,
     line = f"connected to {s.instance_url} as {name}{email}"
     if api.usage:
         line += f"; {usage_line(api.usage)}"
-    return line
+    return redact(line)  # the name and email come from the server
 
 
 # ---- the connector -------------------------------------------------------------------------
@@ -322,7 +323,7 @@ class SalesforceConnector:
         if self.api.token_source == "environment":
             out.append("token read from CHASER_SALESFORCE_TOKEN, not from the OS keyring")
         out.extend(usage_notes(self.api.usage))
-        return out
+        return [redact(line) for line in out]  # stored with the snapshot: never a token
 
     def close(self) -> None:
         self.api.close()
@@ -352,9 +353,11 @@ def make_plan(obj: str, describe: dict, rules: tuple[Rule, ...] | list[Rule],
                 or ("." not in f and head not in by_name):
             unknown.append(f)
     if unknown:
-        raise ConnectorError(f"{obj}: rule field(s) {', '.join(unknown)} not found on {obj}; "
-                             "check the spelling (API names, e.g. NextStep or Account.Name) and "
-                             "that the integration user can see them (field-level security)")
+        # `unknown` may hold describe's own names (rules_from_describe): from a response
+        raise ConnectorError(redact(
+            f"{obj}: rule field(s) {', '.join(unknown)} not found on {obj}; check the spelling "
+            "(API names, e.g. NextStep or Account.Name) and that the integration user can see "
+            "them (field-level security)"))
     columns = tuple(dict.fromkeys(["Id", "OwnerId", name, "SystemModstamp", *wanted]))
     layout = Layout(object=obj, columns=columns, id=0, owner=1, name=columns.index(name),
                     modified=columns.index("SystemModstamp"),

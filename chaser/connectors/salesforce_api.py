@@ -1,9 +1,10 @@
 """Salesforce over the shared HTTP policy: sign-in, error meanings, REST query paging, Bulk
 API 2.0 and the API-usage header. Knows nothing of rules, layouts or caches.
 
-Secrets: the access token lives only in the client's Authorization header and in `_secrets`
-(kept so that any text that could reach a message is scrubbed of it). Nothing here builds a
-message from a request, only from a response's status and Salesforce's error codes.
+Secrets: the access token lives only in the client's Authorization header. Every secret is
+registered with `secrets.redact` as soon as it is read or issued, and every message built from
+a response goes through it; an error code is quoted only when it looks like one. Nothing here
+builds a message from a request.
 """
 
 from __future__ import annotations
@@ -20,10 +21,14 @@ import orjson
 from chaser import secrets
 from chaser.connectors.base import AuthError, Cancel, ConnectorError, LimitError
 from chaser.connectors.http import RETRY_STATUSES, Http, Retry, _retry_after
+from chaser.secrets import redact
 
 SOURCE = "salesforce"
 AUTH_MODES = ("token", "refresh_token", "client_credentials")
 _USAGE = re.compile(r"api-usage=(\d+)/(\d+)")
+# A REST query cursor as Salesforce sends it: a path on the instance, no query string.
+_NEXT = re.compile(r"/services/data/v\d+\.\d+/query(?:All)?/[A-Za-z0-9]+-\d+")
+_CODE = re.compile(r"[A-Za-z][A-Za-z0-9_.:-]{0,63}")  # what Salesforce's error codes look like
 BULK_MAX_WAIT = 1800.0  # seconds a Bulk query job may take before we give up
 BULK_PAGE = 50_000  # rows per Bulk result page (maxRecords)
 
@@ -33,7 +38,9 @@ class _Expired(Exception):  # noqa: N818 - a signal inside this module, never sh
 
 
 def errors_of(response: httpx.Response) -> list[tuple[str, str]]:
-    """Salesforce's error list [{"errorCode","message"}] as (code, message) pairs."""
+    """Salesforce's error list [{"errorCode","message"}] as (code, message) pairs, fit for a
+    message: a code that does not look like one is dropped, and both are scrubbed of secrets
+    before the message is cut (a cut must never leave half a token behind)."""
     try:
         body = response.json()
     except ValueError:
@@ -43,9 +50,10 @@ def errors_of(response: httpx.Response) -> list[tuple[str, str]]:
     out = []
     for e in body if isinstance(body, list) else ():
         if isinstance(e, dict):
-            code = e.get("errorCode") or e.get("error") or ""
+            code = redact(str(e.get("errorCode") or e.get("error") or ""))
             msg = e.get("message") or e.get("error_description") or ""
-            out.append((str(code), " ".join(str(msg).split())[:300]))
+            out.append((code if _CODE.fullmatch(code) else "",
+                        redact(" ".join(str(msg).split()))[:300]))
     return out
 
 
@@ -61,7 +69,6 @@ class SalesforceApi:
         self._opts = opts
         self.http = Http(settings.instance_url, **opts)
         self._login: Http | None = None
-        self._secrets: list[str] = []
         self.usage: tuple[int, int] | None = None  # (used, daily allowance) from the last response
         self.token_source = ""  # "keyring" | "environment" | "oauth"
         self.refreshes = 0
@@ -90,7 +97,7 @@ class SalesforceApi:
         else:
             token = self._oauth_token()
             self.token_source = "oauth"
-        self._secrets.append(token)
+        secrets.register(token)
         self.http.set_header("Authorization", f"Bearer {token}")
 
     def _oauth_token(self) -> str:
@@ -103,7 +110,6 @@ class SalesforceApi:
                 data["client_secret"] = client_secret
         else:
             data["client_secret"] = secrets.require(SOURCE, "client_secret")
-        self._secrets.extend(v for k, v in data.items() if k in ("refresh_token", "client_secret"))
         if self._login is None:
             # A client of its own: the login host must never see the instance's bearer header.
             self._login = Http(s.login_url, **self._opts)
@@ -116,6 +122,7 @@ class SalesforceApi:
         if not isinstance(token, str) or not token:
             raise AuthError("Salesforce sign-in: the token endpoint answered without an "
                             "access_token")
+        secrets.register(token)  # before anything can quote it
         return token
 
     def _classify_login(self, response: httpx.Response) -> Retry | None:
@@ -123,18 +130,12 @@ class SalesforceApi:
             return None
         if response.status_code in RETRY_STATUSES:
             return Retry(_retry_after(response), f"HTTP {response.status_code}")
-        detail = "; ".join(f"{c}: {m}" if m else c for c, m in errors_of(response)) \
+        detail = "; ".join(f"{c}: {m}" if c and m else c or m for c, m in errors_of(response)) \
             or f"HTTP {response.status_code}"
-        raise AuthError(self.scrub(f"Salesforce refused the sign-in ({detail}); check client_id "
-                                   "and login_url, then run `chaser connect salesforce`"))
+        raise AuthError(redact(f"Salesforce refused the sign-in ({detail}); check client_id "
+                               "and login_url, then run `chaser connect salesforce`"))
 
     # ---- requests ------------------------------------------------------------------------
-    def scrub(self, text: str) -> str:
-        for value in self._secrets:
-            if value:
-                text = text.replace(value, "[redacted]")
-        return text
-
     def _classify(self, what: str):
         def classify(response: httpx.Response) -> Retry | None:
             m = _USAGE.search(response.headers.get("Sforce-Limit-Info", ""))
@@ -155,8 +156,8 @@ class SalesforceApi:
             if code in RETRY_STATUSES:
                 label = next(iter(sorted(codes)), "")
                 return Retry(_retry_after(response), f"HTTP {code}{' ' + label if label else ''}")
-            detail = "; ".join(f"{c}: {m}" if m else c for c, m in errors) or f"HTTP {code}"
-            raise ConnectorError(self.scrub(f"{what}: {detail}"))
+            detail = "; ".join(f"{c}: {m}" if c and m else c or m for c, m in errors) or f"HTTP {code}"
+            raise ConnectorError(redact(f"{what}: {detail}"))
         return classify
 
     def request(self, method: str, url: str, *, what: str, **kwargs) -> httpx.Response:
@@ -223,6 +224,12 @@ class SalesforceApi:
             if body.get("done", True) or not nxt:
                 return
             page += 1
+            _check_relative(str(nxt), f"{obj} page {page}")
+            if not isinstance(nxt, str) or not _NEXT.fullmatch(nxt):
+                # Never quoted: a cursor carrying ?access_token=... would print the token.
+                raise ConnectorError(f"{obj} page {page}: Salesforce sent a nextRecordsUrl that "
+                                     "is not a query cursor on this instance; refusing to "
+                                     "follow it")
             body = self._page(nxt, f"{obj} page {page}", headers=headers)
 
     def _page(self, url: str, what: str, **kwargs) -> dict:
@@ -274,8 +281,8 @@ class SalesforceApi:
             if s == "JobComplete":
                 return
             if s in ("Failed", "Aborted"):
-                why = " ".join(str(state.get("errorMessage") or "no reason given").split())[:300]
-                raise ConnectorError(f"{obj} bulk job {s.lower()}: {self.scrub(why)}")
+                why = redact(" ".join(str(state.get("errorMessage") or "no reason given").split()))
+                raise ConnectorError(f"{obj} bulk job {s.lower()}: {why[:300]}")
             if waited >= BULK_MAX_WAIT:
                 raise ConnectorError(f"{obj} bulk job: not complete after {BULK_MAX_WAIT:.0f} s")
             self._sleep(delay)

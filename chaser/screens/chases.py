@@ -1,4 +1,6 @@
 """Chase log: every logged chase, newest first; filter by person, team and period; void one.
+The period is the app's (the overview's) until one is picked here (screens/confirm.OwnPeriod);
+older chases are a custom range away (e.g. 2020-01-01..2026-12-31).
 
 The log can hold years of chases, so it lives in the virtual table (painted line by line).
 Voided chases stay listed with the word VOID and their reason: the log is evidence and is
@@ -24,13 +26,11 @@ from chaser.costs import money, priced
 from chaser.model import NO_TEAM, Chase
 from chaser.periods import Period
 from chaser.screens.common import BACK, ChaserScreen, run_blocking
-from chaser.screens.confirm import PromptModal, describe, period_choice, pick_period
+from chaser.screens.confirm import OwnPeriod, PromptModal, pick_period
 from chaser.views import ViewData
 from chaser.widgets.table import Column, VirtualTable
 
 ALL = "*"  # "no filter" in the person and team pickers
-LOG_PERIODS = (("all", "All time"), ("this-week", "This week"), ("this-month", "This month"),
-               ("last-month", "Last month"), ("this-quarter", "This quarter"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,9 +84,9 @@ def _search_text(r: ChaseLine) -> str:
                       " ".join(c.fields), c.id, "void" if c.voided else ""))
 
 
-class ChaseLogScreen(ChaserScreen):
+class ChaseLogScreen(OwnPeriod, ChaserScreen):
     DEFAULT_CSS = """
-    ChaseLogScreen #chase-filters { height: 1; padding: 0 1; }
+    ChaseLogScreen #chase-filters { height: auto; padding: 0 1; }
     ChaseLogScreen #chase-detail {
         height: 2; padding: 0 1; background: $panel; text-wrap: nowrap; text-overflow: ellipsis;
     }
@@ -101,7 +101,7 @@ class ChaseLogScreen(ChaserScreen):
         Binding("p", "pick_period", "Period", id="chases.period", tooltip="Filter by period"),
         # Not in the footer (80 columns are few); in help and the palette.
         Binding("x", "clear_filters", "Clear filters", show=False, id="chases.clear",
-                tooltip="Person, team and period back to all"),
+                tooltip="Person and team back to all, the period back to the app's"),
         Binding("slash", "search", "Search", key_display="/", id="chases.search",
                 tooltip="Search person, team, outcome, note and fields"),
         # Escape first closes the search box; when it is closed, escape goes back.
@@ -113,8 +113,7 @@ class ChaseLogScreen(ChaserScreen):
         super().__init__(id="chase-log")
         self.person = person or ALL
         self.team = ALL
-        self.period_text = "all"
-        self.period: Period | None = None
+        self.period: Period | None = None  # None until the first paint cuts it
         self.searching = False
 
     def compose(self) -> ComposeResult:
@@ -139,6 +138,7 @@ class ChaseLogScreen(ChaserScreen):
         # ChaserScreen.on_mount (called by Textual after this one) paints the data.
 
     def show_data(self, data: ViewData) -> None:
+        self.period = self.cut_period()  # the app's may have changed (DataChanged "period")
         costs = self.app.ws.settings.costs  # type: ignore[attr-defined]
         run_blocking(self, lambda: chase_lines(data, costs), done=self._show_lines,
                      name="chase-lines", group="chase-lines", exclusive=True)
@@ -152,7 +152,7 @@ class ChaseLogScreen(ChaserScreen):
     # ---- filtering ---------------------------------------------------------------------------
     def _apply_filters(self) -> None:
         person, team, period = self.person, self.team, self.period
-        if person == ALL and team == ALL and period is None:
+        if person == ALL and team == ALL and period is None:  # before the first paint
             self.table.set_filter(None)
         else:
             self.table.set_filter(lambda r: (person == ALL or r.chase.person == person)
@@ -166,7 +166,7 @@ class ChaseLogScreen(ChaserScreen):
             return
         who = "all" if self.person == ALL else self._person_name(self.person)
         team = "all" if self.team == ALL else self.team
-        when = "all time" if self.period is None else describe(self.period)
+        when = "" if self.period is None else self.period_status(self.period)
         needle = self.query_one("#chase-search", Input).value.strip()
         # Names and search text are data: escaped, so a "[" in them is shown, not parsed.
         parts = [f"Person: [b]{escape(who)}[/]", f"Team: [b]{escape(team)}[/]",
@@ -262,14 +262,16 @@ class ChaseLogScreen(ChaserScreen):
 
     def action_pick_period(self) -> None:
         def chosen(text: str) -> None:
-            self.period_text = text
-            self.period = None if text == "all" else period_choice(self.app, text)
+            self.own_period = text
+            self.period = self.cut_period()
             self._apply_filters()
 
-        pick_period(self.app, "Show chases from", LOG_PERIODS, self.period_text, chosen)
+        pick_period(self.app, "Show chases from (this screen)", self.period_text, chosen)
 
     def action_clear_filters(self) -> None:
-        self.person, self.team, self.period_text, self.period = ALL, ALL, "all", None
+        """Person and team back to all, the period back to the app's."""
+        self.person, self.team, self.own_period = ALL, ALL, None
+        self.period = self.cut_period()
         self._apply_filters()
 
     def action_search(self) -> None:

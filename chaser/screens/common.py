@@ -30,7 +30,8 @@ Keys
 Work
     ``run_blocking(self, work, done=..., name=...)`` runs ``work()`` in a thread worker and
     calls ``done(result)`` on the UI thread. Errors go to ONE handler, ``report_error``: a
-    ChaserError is shown as its message, anything else as its type and message (and logged).
+    ChaserError is shown as its message; anything else is a bug and ends the app, exit 1,
+    with the CLI's one-line ``chaser: internal error: ...`` (ChaserApp._handle_exception).
     ``Cancelled`` (chaser.connectors.base) is shown as a notice, not an error.
 
 Bindings
@@ -60,7 +61,6 @@ Navigation
 from __future__ import annotations
 
 import importlib
-import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -76,8 +76,6 @@ if TYPE_CHECKING:
     from textual.dom import DOMNode
 
     from chaser.views import ViewData
-
-log = logging.getLogger("chaser.tui")
 
 # name -> (module, class): imported on first use so start-up pays only for the overview.
 SCREENS: dict[str, tuple[str, str]] = {
@@ -146,7 +144,8 @@ def broadcast(app: App, reason: str) -> None:
 
 
 def report_error(app: App, error: BaseException) -> None:
-    """The one error handler of the TUI: one notification, never a traceback on screen."""
+    """The one error handler of the TUI: a user's problem is one notification, a bug ends the
+    app; never a traceback on screen."""
     from chaser.connectors.base import Cancelled
 
     # markup=False: messages carry CRM text, paths and server replies, where "[" is literal.
@@ -154,10 +153,11 @@ def report_error(app: App, error: BaseException) -> None:
         app.notify("Cancelled: nothing was changed.", title="Cancelled", markup=False)
     elif isinstance(error, ChaserError):
         app.notify(str(error), title="Error", severity="error", timeout=8, markup=False)
-    else:
-        log.exception("unexpected error in a worker", exc_info=error)
-        app.notify(f"{type(error).__name__}: {error}", title="Unexpected error",
-                   severity="error", timeout=10, markup=False)
+    else:  # a bug: the core turns every fault a user can fix into a ChaserError. The app's
+        # state is unknown now (a reload that never lands, half a write), so end it as for any
+        # unhandled exception: exit 1 and the CLI's one line (ChaserApp._handle_exception).
+        # No logging here: with no handler configured, logging prints the traceback to stderr.
+        app._handle_exception(error)  # type: ignore[arg-type]
 
 
 def run_blocking(node: DOMNode, work: Callable[[], Any], *, done: Callable[[Any], Any] | None = None,

@@ -140,10 +140,11 @@ class PromptModal(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-# ---- the period picker both the chase log and the costs screen use --------------------------
+# ---- the period picker every screen uses (overview, costs, chase log) --------------------
 
 CUSTOM = "custom"
-RANGE_HINT = "YYYY-MM-DD..YYYY-MM-DD (both days included); also 2026-11, 2026-Q4, last-30d"
+RANGE_HINT = ("YYYY-MM-DD..YYYY-MM-DD (both days included); also 2026-11, 2026-Q4, 2026, "
+              "last-14d; not one that starts after today")
 
 
 def period_choice(app, text: str):
@@ -163,15 +164,17 @@ def describe(period) -> str:
     return f"{period.label} ({period.span()})"
 
 
-def pick_period(app, title: str, presets, current: str, done: Callable[[str], None]) -> None:
-    """A Picker of `presets` ((text, label) pairs) plus "Custom range…", which asks for a
-    range and checks it before closing. Calls ``done(text)`` with the chosen period text."""
+def pick_period(app, title: str, current: str, done: Callable[[str], None]) -> None:
+    """A Picker of chaser.periods.PRESETS (the one list) plus "Custom range…", which asks
+    for a period and checks it before closing (a future one is refused there, with the
+    reason). Calls ``done(text)`` with the chosen period text."""
     from chaser.errors import ChaserError
+    from chaser.periods import PRESETS
     from chaser.screens.picker import Picker
 
-    keys = {k for k, _ in presets}
-    options = [*presets, (CUSTOM, "Custom range…" if current in keys
-                          else f"Custom range… (now {current})")]
+    keys = {k for k, _ in PRESETS}
+    options = [*PRESETS, (CUSTOM, "Custom range…" if current in keys
+                          else f"Custom range… ({current})")]
 
     def check(text: str) -> str | None:
         try:
@@ -182,7 +185,7 @@ def pick_period(app, title: str, presets, current: str, done: Callable[[str], No
 
     def custom(text: str | None) -> None:
         if text:
-            done(text)
+            done(text.strip())
 
     def picked(key: str | None) -> None:
         if key == CUSTOM:
@@ -194,3 +197,50 @@ def pick_period(app, title: str, presets, current: str, done: Callable[[str], No
             done(key)
 
     app.push_screen(Picker(title, options, current if current in keys else CUSTOM), picked)
+
+
+class OwnPeriod:
+    """Mixed into a screen whose period follows the app's (``app.period_text``, repainted on
+    DataChanged "period") until the user picks another there, which then sticks for that
+    screen (``app.screen_periods``, so also when it is opened again) and only there. Picking
+    the app's period again follows the app again."""
+
+    @property
+    def own_period(self) -> str | None:
+        return getattr(self.app, "screen_periods", {}).get(self.id)
+
+    @own_period.setter
+    def own_period(self, text: str | None) -> None:
+        periods = getattr(self.app, "screen_periods", None)
+        if periods is None:
+            return
+        if text is None or text == getattr(self.app, "period_text", None):
+            periods.pop(self.id, None)
+        else:
+            periods[self.id] = text
+
+    @property
+    def period_text(self) -> str:
+        from chaser.periods import DEFAULT_PERIOD
+
+        return self.own_period or getattr(self.app, "period_text", DEFAULT_PERIOD)
+
+    def cut_period(self):
+        """This screen's period as a Period. A text that no longer parses (a custom range
+        that now starts after today: the clock moved) falls back to the app's, then to the
+        default: a repaint never fails."""
+        from chaser.errors import ChaserError
+        from chaser.periods import DEFAULT_PERIOD
+
+        for text in (self.period_text, getattr(self.app, "period_text", ""), DEFAULT_PERIOD):
+            try:
+                period = period_choice(self.app, text)
+            except ChaserError:
+                self.own_period = None
+                continue
+            return period
+        raise AssertionError("unreachable: DEFAULT_PERIOD always parses")
+
+    def period_status(self, period) -> str:
+        """"last-month (2026-10-01 – 2026-10-31) (this screen)" when it is not the app's."""
+        return describe(period) + (" (this screen)" if self.own_period else "")

@@ -4,7 +4,8 @@ and the HR export of the same period.
 Every number is a `chaser.costs.CostSummary` (what `chaser costs` prints) and the export is
 `chaser.exports.hr_export` + `write_hr` (what `chaser export hr` writes): this screen only
 picks the period, lays the lines out and asks where the file goes. The summary is computed
-in a worker from the loaded chase log, so a big log never stalls the screen.
+in a worker from the loaded chase log, so a big log never stalls the screen. The period is the
+app's (the overview's) until one is picked here (screens/confirm.OwnPeriod).
 """
 
 from __future__ import annotations
@@ -19,17 +20,12 @@ from textual.markup import escape
 from textual.widgets import Footer, Header, Static
 
 from chaser.costs import CostLine, CostSummary, cents, money, summarise
-from chaser.errors import ChaserError
 from chaser.periods import Period
 from chaser.screens.common import ChaserScreen, run_blocking
-from chaser.screens.confirm import describe, period_choice, pick_period
+from chaser.screens.confirm import OwnPeriod, pick_period
 from chaser.views import ViewData
 from chaser.widgets.bar_chart import FULL, PART, Bar, BarChart
 from chaser.widgets.table import Column, VirtualTable
-
-COST_PERIODS = (("this-week", "This week"), ("this-month", "This month"),
-                ("last-month", "Last month"), ("this-quarter", "This quarter"))
-DEFAULT = "this-month"
 
 
 def share(line: CostLine) -> str:
@@ -65,7 +61,7 @@ def bars(lines: list[CostLine], currency: str) -> list[Bar]:
                 part=float(line.barrier_cost)) for line in lines if line.cost > 0]
 
 
-class CostsScreen(ChaserScreen):
+class CostsScreen(OwnPeriod, ChaserScreen):
     DEFAULT_CSS = """
     CostsScreen #costs-period, CostsScreen #costs-total { height: auto; padding: 0 1; }
     CostsScreen #costs-table { height: auto; max-height: 60%; min-height: 5; }
@@ -83,7 +79,7 @@ class CostsScreen(ChaserScreen):
 
     def __init__(self, period: str | None = None, by: str = "team") -> None:
         super().__init__(id="costs")
-        self.period_text = period or DEFAULT
+        self.asked_period = period  # None: the app's period, or the one picked here before
         self.period: Period | None = None
         self.by = by if by in ("team", "person") else "team"
         self.summary: CostSummary | None = None
@@ -105,9 +101,8 @@ class CostsScreen(ChaserScreen):
         return self.query_one("#costs-table", VirtualTable)
 
     def on_mount(self) -> None:
-        app_period = getattr(self.app, "period_text", None)
-        if self.period_text == DEFAULT and app_period in dict(COST_PERIODS):
-            self.period_text = app_period  # open on the period the overview shows
+        if self.asked_period:
+            self.own_period = self.asked_period
         self.table.focus()
         if self.data is None:
             self.table.loading = True
@@ -116,12 +111,7 @@ class CostsScreen(ChaserScreen):
     # ---- data --------------------------------------------------------------------------------
     def show_data(self, data: ViewData) -> None:
         """Re-price the period from the fresh log (a voided chase drops out at once)."""
-        try:
-            period = period_choice(self.app, self.period_text)
-        except ChaserError:  # a custom text that no longer parses: fall back, never fail a repaint
-            self.period_text = DEFAULT
-            period = period_choice(self.app, DEFAULT)
-        self.period = period
+        self.period = period = self.cut_period()  # the app's may have changed ("period")
         costs = self.app.ws.settings.costs  # type: ignore[attr-defined]
         chases, people = data.chases, data.snapshot.people
 
@@ -136,9 +126,10 @@ class CostsScreen(ChaserScreen):
         self.table.loading = False
         p, t, cur = summary.period, summary.total, summary.currency
         scope = f" · team [b]{escape(self.team)}[/]" if self.by == "person" and self.team else ""
+        # No "cost in USD" here: the total line under it names the currency, and this line
+        # must fit 80 columns with "(this screen)".
         self.query_one("#costs-period", Static).update(
-            f"Period: [b]{escape(describe(p))}[/] · by [b]{self.by}[/]{scope} · "
-            f"cost in {cur}")
+            f"Period: [b]{escape(self.period_status(p))}[/] · by [b]{self.by}[/]{scope}")
         # Two short lines, so neither wraps at 80 columns.
         barrier = (f"Barriers (the system's fault) [b]{money(t.barrier_cost, cur)}[/]: "
                    f"{share(t)} of it, {t.barrier_chases:,} chases"
@@ -169,11 +160,11 @@ class CostsScreen(ChaserScreen):
     # ---- actions -----------------------------------------------------------------------------
     def action_pick_period(self) -> None:
         def chosen(text: str) -> None:
-            self.period_text = text
+            self.own_period = text
             if self.data is not None:
                 self.show_data(self.data)
 
-        pick_period(self.app, "Costs over", COST_PERIODS, self.period_text, chosen)
+        pick_period(self.app, "Costs over (this screen)", self.period_text, chosen)
 
     def action_toggle_by(self) -> None:
         self.by = "person" if self.by == "team" else "team"

@@ -6,6 +6,7 @@ after a confirmation naming it.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import ClassVar
 
@@ -17,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from chaser.costs import money
+from chaser.errors import ChaserError
 from chaser.periods import Period
 from chaser.screens.common import run_blocking
 from chaser.screens.confirm import ConfirmModal, describe
@@ -24,12 +26,47 @@ from chaser.screens.confirm import ConfirmModal, describe
 Paths = tuple[Path, Path | None]  # the per-person file, the per-chase detail file (or none)
 
 
+SEPARATORS = tuple(s for s in (os.sep, os.altsep) if s)
+
+
 def detail_path(people: str) -> str:
-    """`hr.csv` -> `hr-detail.csv`: where the per-chase file goes by default."""
-    if not people.strip():
+    """`hr.csv` -> `hr-detail.csv`: where the per-chase file goes by default. Total: it runs
+    on every key typed, so half-typed text ("/", "./", "~/", "reports/") gives "" (no file name
+    to derive from yet) instead of raising. Plain string work, so the folder part stays as
+    typed ("./", "~/", doubled slashes): the field shows the user's own spelling."""
+    text = people.strip()
+    cut = max(text.rfind(s) for s in SEPARATORS) + 1
+    folder, name = text[:cut], text[cut:]
+    if name in ("", ".", "..") or (not folder and name.startswith("~")):  # a folder, not a file
         return ""
-    p = Path(people.strip())
-    return str(p.with_name(f"{p.stem}-detail{p.suffix or '.csv'}"))
+    stem, dot, suffix = name.rpartition(".")
+    if not stem or not suffix:  # ".csv", "hr", "hr.": no extension to keep
+        stem, suffix = name.rstrip(".") or name, "csv"
+    return f"{folder}{stem}-detail.{suffix}"
+
+
+def checked_paths(people: str, detail: str) -> Paths:
+    """The dialog's two texts as the paths to write (`~` expanded, relative to the working
+    folder), or a ChaserError saying what is wrong: `exports.check_target` decides what can be
+    written, as for `chaser export hr --out/--detail`."""
+    if not people:
+        raise ChaserError("The people file is required.")
+    out = _check("People file", people)
+    extra = _check("Detail file", detail) if detail else None
+    if extra is not None and os.path.abspath(extra) == os.path.abspath(out):
+        raise ChaserError("The two files must be different files.")
+    return out, extra
+
+
+def _check(what: str, text: str) -> Path:
+    from chaser.exports import check_target  # loaded with the export, not at start-up
+
+    if text.endswith(SEPARATORS):  # Path("reports/") drops the slash: say it is a folder
+        raise ChaserError(f"{what}: {text} is a folder: add a file name, e.g. {text}hr.csv")
+    try:
+        return check_target(text, force=True)  # force: an existing file is asked about later
+    except ChaserError as e:
+        raise ChaserError(f"{what}: {e}") from None
 
 
 class HrExportModal(ModalScreen[Paths | None]):
@@ -97,19 +134,18 @@ class HrExportModal(ModalScreen[Paths | None]):
             self.dismiss(None)
 
     def submit(self) -> None:
+        """Check both paths here, so a typo keeps the dialog open with the message; an
+        existing file is not an error yet (the overwrite confirmation asks)."""
         people = self.query_one("#export-people", Input).value.strip()
         detail = self.query_one("#export-detail", Input).value.strip()
-        error = None
-        if not people:
-            error = "The people file is required."
-        elif detail and Path(detail).expanduser() == Path(people).expanduser():
-            error = "The two files must be different files."
-        if error:
+        try:
+            paths = checked_paths(people, detail)
+        except ChaserError as e:
             box = self.query_one("#prompt-error", Static)
-            box.update(f"✗ {error}")
+            box.update(f"✗ {e}")
             box.remove_class("empty")
             return
-        self.dismiss((Path(people).expanduser(), Path(detail).expanduser() if detail else None))
+        self.dismiss(paths)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -127,7 +163,8 @@ def export_hr(screen, period: Period) -> None:
 
 
 def _write(screen, period: Period, paths: Paths, *, force: bool) -> None:
-    from chaser.exports import FileExists, hr_export, write_hr
+    from chaser.exports import FileExists, about_path, write_hr
+    from chaser.inputs import hr_export
 
     ws = screen.app.ws
     out, detail = paths
@@ -137,7 +174,7 @@ def _write(screen, period: Period, paths: Paths, *, force: bool) -> None:
             export = hr_export(ws, period)
             return export, write_hr(export, out, detail, force=force)
         except FileExists:  # not an error: ask, then write again with force
-            return None, [p for p in (out, detail) if p is not None and p.exists()]
+            return None, [p for p in (out, detail, about_path(out)) if p is not None and p.exists()]
 
     def done(result) -> None:
         export, files = result

@@ -21,9 +21,6 @@ from chaser.widgets.table import Column, VirtualTable
 from chaser.widgets.trend import Trend
 
 ALL_TEAMS = "*"
-PERIODS = (("this-month", "This month"), ("last-month", "Last month"), ("this-week", "This week"),
-           ("last-7d", "Last 7 days"), ("last-30d", "Last 30 days"), ("last-90d", "Last 90 days"),
-           ("this-quarter", "This quarter"))
 # Tier is always written out; the colour only repeats it (never colour alone).
 TIER_TONE = {Tier.GRADE_A: "success", Tier.MODERATE: None, Tier.INEFFECTIVE: "warning",
              Tier.NONE: "error"}
@@ -70,7 +67,8 @@ class OverviewScreen(ChaserScreen):
         Binding("f", "pick_team", "Team", id="overview.team",
                 tooltip="Filter the people table by team"),
         Binding("p", "pick_period", "Period", id="overview.period",
-                tooltip="The period of the chases and cost columns"),
+                tooltip="The app's period: the headline, the chases and cost columns, and "
+                        "the costs screen and chase log"),
         Binding("escape", "clear", "Clear", show=False, id="overview.clear",
                 tooltip="Close the search, then clear the team filter"),
         *NAV,  # home shows the screen keys; pushed screens keep them quiet (see common.py)
@@ -107,15 +105,17 @@ class OverviewScreen(ChaserScreen):
         return self.query_one("#people", VirtualTable)
 
     def show_data(self, data: ViewData) -> None:
+        from chaser.screens.confirm import describe
+
         org = data.org
-        month = data.month_costs
-        cost = data.money(month.total.cost) if month is not None else "—"
-        chases = f" ({month.total.chases:,} chases)" if month is not None else ""
+        costs = data.costs
+        cost = data.money(costs.total.cost) if costs is not None else "—"
+        chases = f" ({costs.total.chases:,} chases)" if costs is not None else ""
         self.query_one("#headline", Static).update(
             f"[b]{len(data.rows):,}[/] people · [b]{org.records:,}[/] records · "
             f"[b]{_pct(org.completeness_pct)}%[/] complete · "
             f"[b]{org.records_with_gaps:,}[/] open gaps\n"
-            f"Chase cost this month [b]{cost}[/]{chases}")
+            f"Chase cost {escape(describe(data.period))}: [b]{cost}[/]{chases}")
         self.query_one(Trend).show(data.trend())
         table = self.table
         if table.loading:
@@ -159,14 +159,12 @@ class OverviewScreen(ChaserScreen):
         self.app.push_screen(Picker("Filter by team", options, self.team), chosen)
 
     def action_pick_period(self) -> None:
-        from chaser.screens.picker import Picker
+        from chaser.periods import DEFAULT_PERIOD
+        from chaser.screens.confirm import pick_period
 
-        def chosen(period: str | None) -> None:
-            if period is not None:
-                self.app.set_period(period)
-
-        current = getattr(self.app, "period_text", None)
-        self.app.push_screen(Picker("Chases and cost over", PERIODS, current), chosen)
+        current = getattr(self.app, "period_text", DEFAULT_PERIOD)
+        pick_period(self.app, "Period of every screen", current,
+                    self.app.set_period)  # type: ignore[attr-defined]
 
     def action_search(self) -> None:
         box = self.query_one("#search", Input)

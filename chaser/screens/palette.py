@@ -14,11 +14,9 @@ from textual.content import Content
 from textual.fuzzy import Matcher
 from textual.markup import escape
 
+from chaser.periods import PRESETS
 from chaser.screens.common import MOVES, ranked_bindings
 from chaser.widgets.table import VirtualTable
-
-PERIODS = ("this-month", "last-month", "this-week", "last-7d", "last-30d", "last-90d",
-           "this-quarter")
 
 
 def highlight(matcher: Matcher, text: str) -> Content:
@@ -68,9 +66,18 @@ class ChaserCommands(Provider):
                 label = "all teams" if team == "*" else team
                 yield (f"Filter team: {label}", partial(self._team, overview, team),
                        "people table on the overview")
-        for period in PERIODS:
-            yield (f"Period: {period}", partial(app.set_period, period),
-                   "chases and costs in the overview")
+        # The app's period (as `p` on the overview): a screen that picked its own keeps it.
+        for text, label in PRESETS:
+            yield (f"Period: {text}", partial(app.set_period, text),
+                   f"{label}: the overview, costs and chase log")
+        yield ("Period: pick one or a custom range…", self._custom_period,
+               "any days, month, quarter or year")
+
+    def _custom_period(self) -> None:
+        from chaser.screens.confirm import pick_period
+
+        pick_period(self.app, "Period of every screen", self.app.period_text,  # type: ignore[attr-defined]
+                    self.app.set_period)  # type: ignore[attr-defined]
 
     def _team(self, overview, team: str) -> None:
         while self.app.screen is not overview and len(self.app.screen_stack) > 1:

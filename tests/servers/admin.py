@@ -17,6 +17,11 @@ Salesforce only:
     POST /_test/fault?kind=query&status=403[&code=REQUEST_LIMIT_EXCEEDED][&times=1][&object=X]
 HubSpot only:
     POST /_test/fault?kind=daily|429|503|401[&path=/crm/v3/objects][&times=1]
+Both, adversarial (no vendor echoes a credential; this checks chaser never shows one):
+    POST /_test/fault?...&echo=exact|quote|quote_plus|upper|lower|base64|bang_left|...&field=F
+        the answer echoes the caller's secret spelled so (servers/echo.py), in field F:
+        Salesforce code|message|next|bulk (kind=token: the refresh token / client secret),
+        HubSpot message|category|policy|cursor|text
 """
 
 from __future__ import annotations
@@ -98,7 +103,8 @@ def sf_control(org, method: str, path: str, query: dict) -> tuple[int, object]:
         fault = Fault(query.get("kind", "records"), "drop" if status == "drop" else int(status),
                       times=_int(query, "times", 1, 1), skip=_int(query, "skip", 0),
                       object=query.get("object"), code=query.get("code"),
-                      retry_after=query.get("retry_after"))
+                      retry_after=query.get("retry_after"), echo=query.get("echo"),
+                      field=query.get("field", "message"))
         with org.lock:
             org.faults.append(fault)
         return 200, {"fault": {k: getattr(fault, k) for k in ("kind", "action", "times", "object",
@@ -166,7 +172,8 @@ def hs_control(fake, method: str, path: str, query: dict, body) -> tuple[int, ob
         return 200, {"used": fake.daily_used, "allowance": fake.daily_limit}, None
     if path == "/_test/fault" and method == "POST":
         kind = query.get("kind", "503")
-        fake.fail(query.get("path", "/crm/v3/"), kind, times=_int(query, "times", 1, 1))
+        fake.fail(query.get("path", "/crm/v3/"), kind, times=_int(query, "times", 1, 1),
+                  echo=query.get("echo"), field=query.get("field", "message"))
         return 200, {"fault": kind}, None
     if path == "/_test/stats" and method == "GET":
         since = _since(fake, query)

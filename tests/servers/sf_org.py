@@ -74,6 +74,11 @@ class Fault:
     object: str | None = None
     code: str | None = None
     retry_after: str | None = None
+    # Adversarial, not vendor behaviour: echo the caller's secret, spelled as `echo` (a form of
+    # servers/echo.py), in `field`: "code" (errorCode), "message", "next" (a 200 page whose
+    # nextRecordsUrl carries ?access_token=...), "bulk" (a Failed job's errorMessage).
+    echo: str | None = None
+    field: str = "message"
     seen: int = 0
 
 

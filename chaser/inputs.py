@@ -1,0 +1,80 @@
+"""The glue between a Workspace and the core: it reads settings, chases and snapshots from the
+workspace and hands them, as plain data, to chaser.costs, chaser.effectiveness, chaser.report
+and chaser.exports, which never see a Workspace. The CLI and the TUI call these, so both read
+the same inputs the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from chaser import periods
+from chaser.costs import CostSummary, scoped, summarise
+from chaser.effectiveness import Effectiveness, judge
+from chaser.model import Chase, Person, Snapshot
+from chaser.periods import Period, parse_period
+
+if TYPE_CHECKING:  # the workspace imports the whole stack
+    from chaser.exports import HrExport
+    from chaser.report import Report
+    from chaser.workspace import Workspace
+
+
+def period_for(ws: Workspace, text: str) -> Period:
+    """A period as the user typed it, cut in the configured zone at the workspace's now."""
+    return parse_period(text, ws.now(), ws.tz)
+
+
+def scoped_chases(ws: Workspace, period: Period, team: str | None = None,
+                  people: Sequence[Person] | None = None) -> tuple[list[Person], list[Chase]]:
+    """The people (of one team, or all) and their counted chases in `period`, reading only the
+    months the period needs. `people` defaults to the current snapshot's; pass them when you
+    already have them, as loading a snapshot reads its whole gap list."""
+    chosen = ws.snapshot().people if people is None else people
+    return scoped(chosen, ws.store.chases(period.start, period.end, include_voided=False),
+                  period, team)
+
+
+def summary_for(ws: Workspace, period: Period, team: str | None = None) -> CostSummary:
+    """The cost summary of `period` (optionally one team), priced by the current snapshot's
+    teams: `chaser costs`, `chaser report`, `chaser export hr` and the TUI agree to the cent."""
+    people, chases = scoped_chases(ws, period, team)
+    return summarise(chases, people, ws.settings.costs, period)
+
+
+def judge_for(ws: Workspace, chases: Sequence[Chase], people: Sequence[Person]) -> Effectiveness:
+    """`effectiveness.judge` of given chases against the workspace's history, as of now."""
+    return judge(chases, people, ws.store.snapshot_history(), ws.settings.costs, now=ws.now(),
+                 load=lambda s: ws.store.load_snapshot(s.id))
+
+
+def report_for(ws: Workspace, period: Period, team: str | None = None, top: int = 5) -> Report:
+    """`report.build` of `period` against `periods.comparison` of it."""
+    from chaser import report
+
+    latest = ws.snapshot()  # loaded once: it carries the whole gap list
+    compared = periods.comparison(period, ws.now(), ws.tz)
+    start, end = min(period.start, compared.start), max(period.end, compared.end)
+    chases = ws.store.chases(start, end, include_voided=False)
+    return report.build(period, compared, chases, latest, ws.store.snapshot_history(),
+                        ws.settings.costs, ws.settings.tiers, now=ws.now(), tz=ws.tz,
+                        load=_loader(ws), team=team, top=top)
+
+
+def hr_export(ws: Workspace, period: Period, team: str | None = None) -> HrExport:
+    """`exports.hr_export` of `period` (optionally one team) from the workspace."""
+    from chaser import exports
+
+    return exports.hr_export(period, ws.store.chases(period.start, period.end,
+                                                     include_voided=False),
+                             ws.snapshot().people, ws.store.snapshot_history(), ws.settings.costs,
+                             ws.settings.tiers, now=ws.now(), tz=ws.tz, load=_loader(ws),
+                             team=team)
+
+
+def _loader(ws: Workspace):
+    def load(summary: Snapshot) -> Snapshot:
+        return ws.store.load_snapshot(summary.id)
+
+    return load
