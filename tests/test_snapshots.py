@@ -1,12 +1,13 @@
-"""SVG snapshots of the main screens at 100x30 on the demo org, with "now" pinned by conftest
-(CHASER_NOW), so the pictures are the same on every machine. Update with
+"""SVG snapshots of the main screens at 80x24 (reads) and 60x20 (works) on the demo org, with
+"now" pinned by conftest (CHASER_NOW), so the pictures are the same on every machine. Update with
 `pytest tests/test_snapshots.py --snapshot-update` after checking the change by eye."""
 
 from __future__ import annotations
 
+import pytest
 from tui_support import loaded, settle
 
-SIZE = (100, 30)
+SIZES = pytest.mark.parametrize("size", [(80, 24), (60, 20)], ids=["80x24", "60x20"])
 
 pytest_plugins = ["tui_fixtures"]  # seeded_demo, demo_ws, make_app
 
@@ -33,17 +34,33 @@ async def _costs(pilot) -> None:
     await settle(pilot)
 
 
-def test_overview(snap_compare, make_app):
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=_overview)
+async def _export(pilot) -> None:
+    await _costs(pilot)
+    await pilot.press("e")
+    await settle(pilot)
 
 
-def test_person(snap_compare, make_app):
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=_person)
+@SIZES
+def test_overview(snap_compare, make_app, size):
+    assert snap_compare(make_app(), terminal_size=size, run_before=_overview)
 
 
-def test_log_modal(snap_compare, make_app):
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=_log_modal)
+@SIZES
+def test_person(snap_compare, make_app, size):
+    assert snap_compare(make_app(), terminal_size=size, run_before=_person)
 
 
-def test_costs(snap_compare, make_app):
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=_costs)
+@SIZES
+def test_log_modal(snap_compare, make_app, size):
+    assert snap_compare(make_app(), terminal_size=size, run_before=_log_modal)
+
+
+@SIZES
+def test_costs(snap_compare, make_app, size):
+    assert snap_compare(make_app(), terminal_size=size, run_before=_costs)
+
+
+@SIZES
+def test_export_dialog(snap_compare, make_app, size, monkeypatch):
+    monkeypatch.chdir("/")  # the default path is in the working folder: the same everywhere
+    assert snap_compare(make_app(), terminal_size=size, run_before=_export)

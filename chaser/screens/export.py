@@ -97,8 +97,9 @@ class HrExportModal(ModalScreen[Paths | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label("Export for HR", classes="dialog--title")
-            yield Static(f"{describe(self.period)} · CSV for Excel, formula-safe. Both files "
-                         "are written, or neither.", classes="dialog--body", markup=False)
+            yield Static(f"{describe(self.period)} · CSV for Excel, formula-safe, and an "
+                         "<name>-about.txt beside it; all are written, or none.",
+                         classes="dialog--body", markup=False)
             yield Label("Per person: records, gaps, tier, chases, minutes, cost, barriers",
                         markup=False)
             yield Input(str(self.people), id="export-people")
