@@ -13,6 +13,7 @@ from textual.app import App
 from textual.binding import Binding
 
 from chaser.periods import DEFAULT_PERIOD
+from chaser.safe_text import clean
 from chaser.screens.common import SCREENS, broadcast, open_screen, report_error, run_blocking
 from chaser.screens.keys import OrderedKeys
 from chaser.screens.overview import OverviewScreen
@@ -123,7 +124,7 @@ class ChaserApp(OrderedKeys, App):
         warning = text.startswith("warning:")
 
         def show() -> None:
-            self.notify(text, title="Stale figures" if warning else "Note", markup=False,
+            self.notify(clean(text), title="Stale figures" if warning else "Note", markup=False,
                         severity="warning" if warning else "information",
                         timeout=30 if warning else 8)
 

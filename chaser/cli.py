@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from chaser import __version__
 from chaser.connectors.base import Cancelled
 from chaser.errors import ChaserError
+from chaser.safe_text import SafeWriter
 
 # Each module has `register(subparsers, common)`; its parsers set `func`.
 COMMANDS = ("sync", "gaps", "log", "chases", "costs", "report", "export", "snapshots", "connect",
@@ -67,6 +68,17 @@ def _module(name: str):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Every byte the CLI prints goes through SafeWriter: CRM text (names, notes, a server's
+    reply in an error) reaches the terminal with its control characters made visible."""
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = SafeWriter(out), SafeWriter(err)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+def _main(argv: Sequence[str] | None) -> int:
     try:
         parser = build_parser()
         args = parser.parse_args(argv)

@@ -30,8 +30,8 @@ from chaser.effectiveness import judge
 from chaser.errors import ChaserError
 from chaser.model import NO_TEAM, Chase, Person, Snapshot
 from chaser.periods import Period
+from chaser.safe_text import defuse_formula
 
-INJECTION_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 FILE_MODE = 0o600
 LIST_SEPARATOR = "; "  # the one separator of lists inside a cell, in both files
 
@@ -83,7 +83,7 @@ def safe_cell(value: Any) -> str:
     if isinstance(value, list | tuple):
         value = LIST_SEPARATOR.join(str(v) for v in value)
     text = str(value)
-    return "'" + text if text.startswith(INJECTION_PREFIXES) else text
+    return defuse_formula(text)
 
 
 # ---- atomic, no-clobber writing -----------------------------------------------------------

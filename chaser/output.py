@@ -1,7 +1,9 @@
 """Rows -> table, CSV or JSON on stdout. One writer, so every command's formats agree.
 
 CSV and JSON are for scripts: columns and keys are stable, numbers stay numbers, UTF-8, `\n`.
-(HR's Excel-ready files are written by exports.py, not here.)
+(HR's Excel-ready files are written by exports.py, not here.) A CSV is opened in a spreadsheet
+sooner or later, so its text cells get the HR export's formula guard (`defuse_formula`: a
+leading "'" on "=HYPERLINK(...)", "+Team", "@rec"); JSON is the exact form for scripts.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import IO, Any
 import orjson
 
 from chaser.costs import cents
+from chaser.safe_text import defuse_formula, json_exact
 
 FORMATS = ("table", "csv", "json")
 
@@ -33,6 +36,11 @@ def _cell(v: Any) -> str:
     return str(v)
 
 
+def _csv_cell(v: Any) -> str:
+    text = _cell(v)
+    return defuse_formula(text) if isinstance(v, str | list | tuple) else text
+
+
 def _json_default(v: Any) -> Any:
     if isinstance(v, Decimal):
         return float(cents(v))
@@ -43,8 +51,9 @@ def _json_default(v: Any) -> Any:
 
 def to_json(data: Any) -> str:
     """Any rows or document as indented JSON, money in cents as `emit` writes it."""
-    return orjson.dumps(data, default=_json_default,
-                        option=orjson.OPT_INDENT_2 | orjson.OPT_PASSTHROUGH_DATETIME).decode() + "\n"
+    text = orjson.dumps(data, default=_json_default,
+                        option=orjson.OPT_INDENT_2 | orjson.OPT_PASSTHROUGH_DATETIME).decode()
+    return json_exact(text) + "\n"  # C1 controls as \u escapes: the same value, no raw byte
 
 
 def emit(rows: Iterable[Mapping[str, Any]], columns: Sequence[str], fmt: str,
@@ -56,7 +65,7 @@ def emit(rows: Iterable[Mapping[str, Any]], columns: Sequence[str], fmt: str,
     elif fmt == "csv":
         w = csv.writer(out, lineterminator="\n")
         w.writerow(columns)
-        w.writerows([_cell(r.get(c)) for c in columns] for r in rows)
+        w.writerows([_csv_cell(r.get(c)) for c in columns] for r in rows)
     else:
         table(rows, columns, out, empty=empty)
 

@@ -24,6 +24,7 @@ from chaser.effectiveness import Effectiveness, judge, projected_cost
 from chaser.freshness import as_of_text
 from chaser.model import Chase, Snapshot
 from chaser.periods import Period
+from chaser.safe_text import clean
 
 FORMATS = ("text", "markdown", "json")
 WIDTH = 96  # text lines wrap here: fits a terminal beside an editor, and an email
@@ -303,12 +304,10 @@ def _spelled(team: str, people) -> str:
 
 # ---- rendering ----------------------------------------------------------------------------
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
 
 def _plain(text: str, width: int = 28) -> str:
     """CRM text made safe for a terminal (no escape sequences) and cut to a column width."""
-    text = _CONTROL.sub(" ", text)
+    text = clean(text)
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
@@ -352,7 +351,7 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 
 def _md(text: str) -> str:
     """CRM text made inert in markdown: no table breaks, links, emphasis or HTML."""
-    return _MD_SPECIAL.sub(r"\\\1", _CONTROL.sub(" ", text))
+    return _MD_SPECIAL.sub(r"\\\1", clean(text))
 
 
 def _md_table(table: Table, empty: str) -> list[str]:

@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 from chaser.audit import PersonRow, org_tally, person_rows
 from chaser.model import Chase, Gap, Person, Snapshot, Tally, Tier
 from chaser.periods import DEFAULT_PERIOD, Period, parse_period
+from chaser.safe_text import clean
 from chaser.sync import LAST_SYNC
 
 
@@ -150,12 +151,41 @@ def load(ws, period_text: str = DEFAULT_PERIOD) -> ViewData:
     return data
 
 
+def _shown(snapshot: Snapshot) -> Snapshot:
+    """The snapshot with the people's names, teams, managers and emails safe for a terminal
+    (chaser.safe_text.clean: a name "\x1b]0;PWNED\x07" shows as "␛]0;PWNED␇"). Keys stay
+    exact: chases are logged by key. Gap cells are cleaned where the table paints them."""
+    def person(p: Person) -> Person:
+        texts = (p.name, p.team, p.manager or "", p.email or "")
+        if all(t.isprintable() for t in texts):
+            return p
+        return replace(p, name=clean(p.name), team=clean(p.team),
+                       manager=None if p.manager is None else clean(p.manager),
+                       email=None if p.email is None else clean(p.email))
+
+    people = tuple(map(person, snapshot.people))
+    return snapshot if people == snapshot.people else replace(snapshot, people=people)
+
+
+def _shown_chases(chases) -> tuple[Chase, ...]:
+    """Chases with their notes, fields, loggers and void reasons safe for a terminal."""
+    def chase(c: Chase) -> Chase:
+        texts = (c.note, c.by, c.void_reason or "", *c.fields)
+        if all(t.isprintable() for t in texts):
+            return c
+        return replace(c, note=clean(c.note), by=clean(c.by),
+                       fields=tuple(map(clean, c.fields)),
+                       void_reason=None if c.void_reason is None else clean(c.void_reason))
+
+    return tuple(map(chase, chases))
+
+
 def _load(ws, period_text: str) -> ViewData:
     started = time.perf_counter()
-    snapshot = ws.snapshot()  # seeds the demo store on first use
+    snapshot = _shown(ws.snapshot())  # seeds the demo store on first use
     now = ws.now()
     period = parse_period(period_text, now, ws.tz)
-    chases = tuple(ws.store.chases())
+    chases = _shown_chases(ws.store.chases())
     costs = summarise(ws, period, chases, snapshot)
     return ViewData(
         snapshot=snapshot,
@@ -179,7 +209,7 @@ def reload_chases(ws, old: ViewData, period_text: str = DEFAULT_PERIOD) -> ViewD
     started = time.perf_counter()
     now = ws.now()
     period = parse_period(period_text, now, ws.tz)
-    chases = tuple(ws.store.chases())
+    chases = _shown_chases(ws.store.chases())
     costs = summarise(ws, period, chases, old.snapshot)
     return replace(old, chases=chases, period=period, costs=costs,
                    now=now, seconds=time.perf_counter() - started, _index=dict(old._index))

@@ -6,6 +6,7 @@ import sys
 
 from chaser.commands import workspace
 from chaser.connectors.base import Cancel, Progress
+from chaser.safe_text import clean
 
 
 def register(sub, common) -> None:
@@ -20,11 +21,16 @@ def run(args) -> int:
     ws = workspace(args)
     show = not args.quiet and sys.stderr.isatty()
 
+    # The progress line rewrites itself with \r and an erase-line escape: written to the raw
+    # stream (the CLI's SafeWriter would show the escape), with the object name cleaned here.
+    raw = getattr(sys.stderr, "raw", sys.stderr)
+
     def progress(p: Progress) -> None:
         if show:
             state = "done" if p.done else f"page {p.pages}"
-            print(f"\r  {p.object}: {p.records:,} records ({state})\033[K",
-                  end="\n" if p.done else "", file=sys.stderr, flush=True)
+            raw.write(f"\r  {clean(p.object)}: {p.records:,} records ({state})\033[K"
+                      + ("\n" if p.done else ""))
+            raw.flush()
 
     result = ws.sync(progress=progress, cancel=Cancel(), full=args.full)
     print(result.summary())

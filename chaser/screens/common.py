@@ -70,6 +70,7 @@ from textual.screen import Screen
 from textual.worker import Worker, get_current_worker
 
 from chaser.errors import ChaserError
+from chaser.safe_text import clean
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -152,7 +153,7 @@ def report_error(app: App, error: BaseException) -> None:
     if isinstance(error, Cancelled):
         app.notify("Cancelled: nothing was changed.", title="Cancelled", markup=False)
     elif isinstance(error, ChaserError):
-        app.notify(str(error), title="Error", severity="error", timeout=8, markup=False)
+        app.notify(clean(str(error)), title="Error", severity="error", timeout=8, markup=False)
     else:  # a bug: the core turns every fault a user can fix into a ChaserError. The app's
         # state is unknown now (a reload that never lands, half a write), so end it as for any
         # unhandled exception: exit 1 and the CLI's one line (ChaserApp._handle_exception).

@@ -20,6 +20,7 @@ from textual.widgets import Footer, Header, Label, ProgressBar, Static
 
 from chaser.audit import unblamed_note
 from chaser.connectors.base import Cancel, Cancelled, Progress
+from chaser.safe_text import clean
 from chaser.screens.common import BACK, ChaserScreen, report_error, run_blocking
 from chaser.sync import SyncResult
 from chaser.views import ViewData
@@ -144,16 +145,16 @@ class SyncScreen(ChaserScreen):
         taken = snap.taken_at.astimezone(data.tz) if data.tz is not None else snap.taken_at
         # Counted as the sync line counts them (every record with gaps, owners in buckets too).
         self.query_one("#sync-source", Static).update(
-            f"Source: [b]{escape(snap.source)}[/] · kind {ws.settings.kind}"
+            f"Source: [b]{escape(clean(snap.source))}[/] · kind {ws.settings.kind}"
             + (" · built-in demo, no login needed" if ws.is_demo else "") + "\n"
             f"Current snapshot: [b]{taken:%Y-%m-%d %H:%M}[/] ({ago(data.now - snap.taken_at)}) · "
             f"{snap.records:,} records in {len(snap.objects)} objects · {len(snap.people)} "
             f"people · {len(snap.gaps):,} records with gaps · {len(data.history)} snapshots kept"
-            + (f"\n{escape(note)}" if (note := unblamed_note(snap)) else ""))
+            + (f"\n{escape(clean(note))}" if (note := unblamed_note(snap)) else ""))
         if self.result is None and data.last_sync:  # what the last sync said (API usage)
-            self.query_one("#sync-notes", Static).update(
+            self.query_one("#sync-notes", Static).update(clean(
                 "\n".join([f"Last sync: {data.last_sync['summary']}",
-                           *data.last_sync.get("notes", [])]))
+                           *data.last_sync.get("notes", [])]), keep="\n"))
 
     # ---- actions -----------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -209,8 +210,9 @@ class SyncScreen(ChaserScreen):
         self.refresh_bindings()
         if isinstance(outcome, SyncResult):
             self.result = outcome
-            self._status(f"Done: {escape(outcome.summary())}")
-            self.query_one("#sync-notes", Static).update("\n".join(outcome.notes))
+            self._status(f"Done: {escape(clean(outcome.summary()))}")
+            self.query_one("#sync-notes", Static).update(clean("\n".join(outcome.notes),
+                                                               keep="\n"))
             snap = outcome.snapshot
             self.notify(f"{snap.records:,} records, {len(snap.gaps):,} with gaps "
                         f"({outcome.seconds:.1f} s)", title="Sync finished")
@@ -239,6 +241,7 @@ class SyncScreen(ChaserScreen):
             return ws.whoami()
 
         def done(line: str) -> None:
+            line = clean(line)  # the user name and org come from the CRM
             self.query_one("#sync-notes", Static).update(line)
             self.notify(line, title="Connection", markup=False)
 

@@ -33,6 +33,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from chaser.safe_text import clean
+
 TONES = ("success", "warning", "error", "muted", "accent")
 MAX_FLEX = 40  # cells: on a wide terminal, numbers stay near the names they belong to
 
@@ -50,10 +52,12 @@ class Column:
     desc_first: bool = False  # first sort is descending (counts: the biggest first)
 
     def cell(self, row: Any) -> str:
+        """What the cell shows, with control characters made visible: rows carry CRM text,
+        and this is the one place every table's text passes (only visible rows are drawn)."""
         if self.text is not None:
-            return self.text(row)
+            return clean(self.text(row))
         v = self.value(row)
-        return "" if v is None else str(v)
+        return "" if v is None else clean(str(v))
 
 
 def fit(text: str, width: int, align: str = "left") -> str:
