@@ -122,6 +122,8 @@ def check_target(path: Path | str, force: bool = False) -> Path:
         raise ChaserError(f"{path}: the folder {path.parent} does not exist")
     if path.is_dir():
         raise ChaserError(f"{path}: is a folder, not a file")
+    if path.exists() and not path.is_file():  # a FIFO or device: --force must not replace it
+        raise ChaserError(f"{path}: is not a regular file; refusing to write over it")
     if path.exists() and not force:
         raise FileExists(path)
     return path

@@ -333,7 +333,13 @@ def make_plan(obj: str, describe: dict, rules: tuple[Rule, ...] | list[Rule],
               sf: SalesforceSettings) -> Plan:
     """Columns: Id, OwnerId, the name field, SystemModstamp, then every field a rule reads,
     checked against describe so a typo fails before any record is read."""
-    fields = [f for f in describe["fields"] if isinstance(f, dict) and f.get("name")]
+    raw = describe.get("fields") if isinstance(describe, dict) else None
+    if not isinstance(raw, list):
+        raise ConnectorError(f"{obj} describe: the answer has no list of fields")
+    # A field whose name or relationship name is not text is not one we can query: skipped,
+    # as a describe answer is the server's word, not ours to crash on.
+    fields = [f for f in raw if isinstance(f, dict) and isinstance(f.get("name"), str)
+              and f["name"] and isinstance(f.get("relationshipName") or "", str)]
     by_name = {f["name"].casefold(): f for f in fields}
     relations = {f["relationshipName"].casefold() for f in fields if f.get("relationshipName")}
     for needed in ("Id", "OwnerId", "SystemModstamp"):
