@@ -18,10 +18,6 @@ import os
 import re
 from urllib.parse import quote, quote_plus
 
-import keyring
-import keyring.backends.fail
-from keyring.errors import KeyringError, PasswordDeleteError
-
 from chaser.errors import ChaserError
 
 SERVICE = "chaser"
@@ -47,19 +43,31 @@ def register(value: str | None) -> None:
         _SEEN.add(value)
 
 
+def _keyring():
+    """The keyring package, imported on first use: it costs ~80 ms of start-up (backends,
+    entry points), and most commands never touch a secret."""
+    import keyring
+    import keyring.backends.fail
+    import keyring.errors
+
+    return keyring
+
+
 def keyring_available() -> bool:
     """False on machines where keyring found no backend (headless servers, containers)."""
+    keyring = _keyring()
     try:
         return not isinstance(keyring.get_keyring(), keyring.backends.fail.Keyring)
-    except KeyringError:
+    except keyring.errors.KeyringError:
         return False
 
 
 def get(source: str, secret: str = "token") -> tuple[str | None, str]:
     """(value or None, where it came from: "keyring" | "environment" | "")."""
+    keyring = _keyring()
     try:
         value = keyring.get_password(SERVICE, _name(source, secret))
-    except KeyringError:
+    except keyring.errors.KeyringError:
         value = None
     if value:
         register(value)
@@ -132,9 +140,10 @@ def require(source: str, secret: str = "token") -> str:
 
 def put(source: str, secret: str, value: str) -> None:
     register(value)
+    keyring = _keyring()
     try:
         keyring.set_password(SERVICE, _name(source, secret), value)
-    except KeyringError as e:
+    except keyring.errors.KeyringError as e:
         env = ENV_TOKENS.get(source, "the documented environment variable")
         raise ChaserError(f"this machine has no usable keyring ({type(e).__name__}); chaser "
                           f"will not store the {source} {secret} in a file: set {env} "
@@ -142,5 +151,6 @@ def put(source: str, secret: str, value: str) -> None:
 
 
 def delete(source: str, secret: str) -> None:
-    with contextlib.suppress(PasswordDeleteError, KeyringError):
+    keyring = _keyring()
+    with contextlib.suppress(keyring.errors.PasswordDeleteError, keyring.errors.KeyringError):
         keyring.delete_password(SERVICE, _name(source, secret))

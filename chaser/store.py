@@ -36,6 +36,7 @@ from chaser.store_docs import (
     SNAPSHOT_ID,
     chase_month,
     check_summary,
+    check_summary_doc,
     decode_chase,
     decode_gaps,
     encode_chase,
@@ -150,7 +151,7 @@ class Store:
 
     def _index_check(self, data: dict) -> None:
         for doc in data.get(SNAPSHOTS, {}).values():
-            summary_in(self._index_path, doc)
+            check_summary_doc(self._index_path, doc)
 
     def _read_partition(self, part: str) -> list[Chase]:
         path = self._partition_path(part)

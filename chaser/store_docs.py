@@ -210,6 +210,40 @@ def check_summary(doc: Mapping) -> None:
     moment(doc["taken_at"], "taken_at")
 
 
+def _int(v: object) -> bool:
+    return type(v) is int and v >= 0
+
+
+def _tally_ok(t: object) -> bool:
+    return (type(t) is list and len(t) == 4 and _int(t[0]) and _int(t[1]) and _int(t[2])
+            and t[1] <= t[0] and type(t[3]) is dict and all(map(_int, t[3].values())))
+
+
+def _person_ok(r: object) -> bool:
+    return (type(r) is list and len(r) == 6 and type(r[0]) is str and type(r[1]) is str
+            and type(r[2]) is str and (r[3] is None or type(r[3]) is str)
+            and (r[4] is None or type(r[4]) is str) and type(r[5]) is bool)
+
+
+def check_summary_doc(path: Path, doc: Mapping) -> None:
+    """Before the index is written: every summary must be one `summary_in` reads. The same
+    checks without building a Snapshot (a write would otherwise decode thousands of people per
+    stored snapshot); on any doubt, `summary_in` runs and names the fault."""
+    try:
+        check_summary(doc)
+        fine = (type(doc["people"]) is list and all(map(_person_ok, doc["people"]))
+                and type(doc["source"]) is str
+                and all(type(doc[k]) is dict for k in ("tallies", "buckets", "objects"))
+                and all(map(_tally_ok, doc["tallies"].values()))
+                and all(map(_tally_ok, doc["buckets"].values()))
+                and all(map(_int, doc["objects"].values())))
+        _fingerprint_in(doc.get("fingerprint", {}))
+    except (KeyError, TypeError, ValueError):
+        fine = False
+    if not fine:
+        summary_in(path, doc)
+
+
 def summary_in(path: Path, doc: Mapping, gaps: tuple[Gap, ...] = ()) -> Snapshot:
     try:
         check_summary(doc)

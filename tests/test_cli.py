@@ -248,3 +248,12 @@ def test_status_says_what_the_last_sync_found(capsys, small_config):
     run(capsys, "sync", "--config", str(small_config))
     code, out, _ = run(capsys, "status", "--config", str(small_config))
     assert code == 0 and "last sync:  2026-11-20" in out and "synced CSV" in out
+
+
+def test_an_inactive_person_who_owns_records_can_be_named(tmp_path, capsys):
+    cfg = csv_org(tmp_path, "name,team,active\nAnn Lee,West,true\nOld Timer,West,false\n",
+                  "id,owner,stage,amount\n1,Ann Lee,Won,\n2,Old Timer,Won,\n")
+    code, out, err = run_cli(capsys, "gaps", "--config", cfg, "--person", "old timer",
+                             "--records", "--format", "csv")
+    assert code == 0 and out.splitlines()[1:] == ["Old Timer,Deal,2,2,amount"]
+    assert "inactive-owner bucket" in err

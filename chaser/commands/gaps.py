@@ -49,14 +49,25 @@ def run(args) -> int:
             raise ChaserError(f"unknown team {args.team!r} "
                               f"(teams: {', '.join(sorted(set(teams.values())))})")
         rows = [r for r in rows if r.person.team.casefold() == args.team.casefold()]
+    inactive = None
     if args.person:
-        who = ws.find_person(args.person, [r.person for r in rows])
+        # Anyone the snapshot knows can be named, inactive people too: their records sit in
+        # the inactive-owner bucket, never blamed, but an admin may still want to see them.
+        team = (args.team or "").casefold()
+        who = ws.find_person(args.person, [p for p in snap.people
+                                           if not team or p.team.casefold() == team])
         rows = [r for r in rows if r.person.key == who.key]
+        if not who.active:
+            inactive = who
+            ws.notice(f"note: {who.name} is inactive: their records are counted in the "
+                      "inactive-owner bucket, not blamed on them (see --by bucket)")
 
     if args.format == "table":  # which snapshot the figures are (CSV and JSON: rows only)
         print(f"{as_of_label(snap, ws.tz).capitalize()} ({ws.tz}), snapshot {snap.id}")
     if args.records:
         names = {r.person.key: r.person.name for r in rows}
+        if inactive is not None:
+            names[inactive.key] = inactive.name
         out = [{"person": names[g.owner], "object": g.object, "record_id": g.record_id,
                 "record_name": g.record_name, "missing_fields": list(g.missing)}
                for g in snap.gaps if g.owner in names]
