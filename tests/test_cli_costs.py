@@ -86,8 +86,8 @@ def test_costs_csv_by_person_and_team(org, capsys):
                                "minutes": "32", "cost": "58.67", "barrier_chases": "0"}
     assert rows["Bob Roy"] == {"person": "Bob Roy", "team": "NA", "chases": "2",
                                "minutes": "30", "cost": "60.00", "barrier_chases": "1"}
-    assert rows["=Evil Name"]["cost"] == "20.00"
-    assert list(rows) == ["Bob Roy", "Ann Lee", "=Evil Name"]  # most expensive first
+    assert rows["'=Evil Name"]["cost"] == "20.00"  # the HR export's formula guard (issue 9)
+    assert list(rows) == ["Bob Roy", "Ann Lee", "'=Evil Name"]  # most expensive first
 
     code, out, _ = run(capsys, "costs", "--config", org, "--period", "2026-11", "--by", "team",
                        "--format", "csv")
