@@ -242,3 +242,9 @@ def test_a_team_shows_all_its_managers():
     assert {r["team"]: r["manager"] for r in rep.team_lines} == {
         "EMEA": "Mia Boss", "NA": "Ada Boss, Max Boss"}
     assert "NA    Ada Boss, Max Boss" in report.render_text(rep)
+
+
+def test_the_cli_offers_the_report_formats():
+    from chaser.commands import report as command
+
+    assert command.FORMATS == report.FORMATS

@@ -5,7 +5,6 @@ from __future__ import annotations
 from chaser.commands import add_format, warn_unmatched_rates, workspace
 from chaser.costs import money
 from chaser.freshness import as_of_label
-from chaser.inputs import period_for, summary_for
 from chaser.output import emit
 from chaser.periods import DEFAULT_PERIOD, PERIOD_HELP
 
@@ -25,6 +24,8 @@ def register(sub, common) -> None:
 
 
 def run(args) -> int:
+    from chaser.inputs import period_for, summary_for  # not for the parser of every command
+
     ws = workspace(args)
     warn_unmatched_rates(ws)
     period = period_for(ws, args.period)

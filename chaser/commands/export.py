@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from chaser.commands import warn_unmatched_rates, workspace
 from chaser.costs import money
-from chaser.exports import about_path, check_target, write_hr
-from chaser.inputs import hr_export, period_for
 from chaser.periods import PERIOD_HELP
 
 
@@ -24,6 +22,10 @@ def register(sub, common) -> None:
 
 
 def run_hr(args) -> int:
+    # Imported here, not at the top: the parser of every command would load them.
+    from chaser.exports import about_path, check_target, write_hr
+    from chaser.inputs import hr_export, period_for
+
     # Refuse before any work when a file exists or cannot be written.
     check_target(args.out, args.force)
     check_target(about_path(args.out), args.force)
