@@ -40,27 +40,12 @@ async def _export(pilot) -> None:
     await settle(pilot)
 
 
-@SIZES
-def test_overview(snap_compare, make_app, size):
-    assert snap_compare(make_app(), terminal_size=size, run_before=_overview)
+SCREENS = {"overview": _overview, "person": _person, "log_modal": _log_modal,
+           "costs": _costs, "export_dialog": _export}
 
 
 @SIZES
-def test_person(snap_compare, make_app, size):
-    assert snap_compare(make_app(), terminal_size=size, run_before=_person)
-
-
-@SIZES
-def test_log_modal(snap_compare, make_app, size):
-    assert snap_compare(make_app(), terminal_size=size, run_before=_log_modal)
-
-
-@SIZES
-def test_costs(snap_compare, make_app, size):
-    assert snap_compare(make_app(), terminal_size=size, run_before=_costs)
-
-
-@SIZES
-def test_export_dialog(snap_compare, make_app, size, monkeypatch):
-    monkeypatch.chdir("/")  # the default path is in the working folder: the same everywhere
-    assert snap_compare(make_app(), terminal_size=size, run_before=_export)
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_screen(snap_compare, make_app, size, screen, monkeypatch):
+    monkeypatch.chdir("/")  # the export's default path is in the working folder: the same everywhere
+    assert snap_compare(make_app(), terminal_size=size, run_before=SCREENS[screen])
