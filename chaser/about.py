@@ -7,9 +7,10 @@ same snapshot). Plain data in, text out: exports.py builds it, writes it with th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, tzinfo
 
+from chaser.access import fields_text
 from chaser.audit import Thresholds
 from chaser.barriers import REMEDIES
 from chaser.config import CostSettings
@@ -56,7 +57,9 @@ def stamp(at: datetime, tz: tzinfo) -> str:
 
 def about_text(*, files: Sequence[str], period: Period, tz: tzinfo, scope: str,
                snapshot: Snapshot | None, costs: CostSettings, tiers: Thresholds,
-               people: int, chases: int, total: str, written: datetime) -> str:
+               people: int, chases: int, total: str, written: datetime,
+               keys: Collection[str] | None = None) -> str:
+    """`keys`: the people in scope, whose fields they may not edit are listed (None: all)."""
     cur = costs.currency
     out = ["About this HR export (chaser)", "=" * 29, "",
            f"Files: {', '.join(files)}",
@@ -114,7 +117,25 @@ def about_text(*, files: Sequence[str], period: Period, tz: tzinfo, scope: str,
         t = buckets.get(bucket.value) or Tally()
         out.append(f"  {bucket.value:<15} {t.records:>9,} records, {t.records_with_gaps:,} "
                    f"with gaps: {meaning}")
+    out += _cannot_edit(snapshot, keys)
     return "\r\n".join(_wrapped(out)) + "\r\n"
+
+
+def _cannot_edit(snapshot: Snapshot | None, keys: Collection[str] | None) -> list[str]:
+    """The cannot-edit bucket: blanks in fields the owner may not edit. The records stay the
+    owner's ('Records owned'); those blanks are not in 'Records with gaps'."""
+    t = (snapshot.buckets.get(Bucket.CANNOT_EDIT.value) if snapshot else None) or Tally()
+    fields = f" ({fields_text(t.by_field)})" if t.by_field else ""
+    out = [f"  {Bucket.CANNOT_EDIT.value:<15} {t.records:>9,} records, {t.missing_fields:,} "
+           f"blank fields{fields}: blanks in fields the owner's profile may not edit (field "
+           "permissions); the records still count as the owner's, those blanks do not count "
+           "against them until access is fixed"]
+    who = [p for p in (snapshot.people if snapshot else ()) if p.active and p.cannot_edit
+           and (keys is None or p.key in keys)]
+    if who:
+        out.append("  Who may not edit which rule fields: " + "; ".join(
+            f"{p.name}: {', '.join(p.cannot_edit)}" for p in who))
+    return out
 
 
 def _rates(what: str, costs: CostSettings, team: str) -> str:

@@ -12,9 +12,12 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from itertools import islice
 from operator import itemgetter
 
+from chaser import access
+from chaser.audit_part import Part, pack, unpack
 from chaser.model import (
     NO_TEAM,
     Bucket,
@@ -143,6 +146,17 @@ class Auditor:
         if scan is None:
             scan = self._scans[layout] = compile_scan(self._rules, layout, self._blank)
         rows = batch.rows
+        # A connector offering to count its next rows in another process (csv_split.py): it
+        # feeds them to a Part made here, there, and hands the part's state back in a later
+        # batch.
+        delegate = getattr(rows, "delegate", None)
+        if delegate is not None:
+            delegate(partial(Part, layout, scan))
+            return
+        part = getattr(rows, "part", None)
+        if part is not None:
+            self._merge(layout, part)
+            return
         owner_col = layout.owner
         counts = self._counts
         seen = len(counts)
@@ -151,23 +165,39 @@ class Auditor:
             for owner in list(islice(counts, seen, None)):
                 self._tally_for(owner)
         hits = scan(rows)
-        if not hits:
-            self._objects[layout.object] = self._objects.get(layout.object, 0) + len(rows)
-            return
-        self._gap_counts.update([(row[owner_col], m) for row, m in hits])
-        # Plain tuples until snapshot(): tuples of str are untracked by the cyclic GC, so a
-        # growing gap list does not make every collection slower.
-        obj, id_col, name_col, mod_col = layout.object, layout.id, layout.name, layout.modified
-        head, has_url, tail = (layout.url_template or "").partition("{id}")
-        keys, to_iso = self._keys, layout.modified_iso
-        self._gaps.extend([
-            (obj, rid, (row[name_col] if name_col is not None else None) or rid,
-             keys[row[owner_col]], missing,
-             None if mod_col is None else row[mod_col] if to_iso is None else to_iso(row[mod_col]),
-             head + rid + tail if has_url and rid else None)
-            for row, missing in hits for rid in (row[id_col] or "",)
-        ])
-        self._objects[obj] = self._objects.get(obj, 0) + len(rows)
+        if hits:
+            owners, missing, packed = pack(layout, hits)
+            self._gap_counts.update(zip(owners, missing, strict=True))
+            self._packed.append((layout, [packed]))
+        self._objects[layout.object] = self._objects.get(layout.object, 0) + len(rows)
+
+    def _merge(self, layout: Layout, state: tuple) -> None:
+        """Take in a Part's counts as if its batches had been added here, after those added
+        so far: owners new in it are resolved in the order it first saw them."""
+        counts, gap_counts, gaps, records, plan_keys = state
+        seen = len(self._counts)
+        self._counts.update(counts)
+        for owner in list(islice(self._counts, seen, None)):
+            self._tally_for(owner)
+        self._gap_counts.update(gap_counts)
+        self._packed.append((layout, gaps))
+        self._objects[layout.object] = self._objects.get(layout.object, 0) + records
+        self._scans[layout].learn(plan_keys)  # type: ignore[attr-defined]
+
+    @property
+    def _gaps(self) -> list[tuple]:
+        """Gap fields of every record with gaps, in order (what snapshot() reads): add() and
+        _merge() keep them packed (chaser/audit_part.py), unpacked here on the first read,
+        when every owner has its person key."""
+        if self._packed:
+            for layout, entries in self._packed:
+                self._gap_list += unpack(layout, entries, self._keys)
+            self._packed.clear()
+        return self._gap_list
+
+    @_gaps.setter
+    def _gaps(self, gaps: list[tuple]) -> None:
+        self._gap_list, self._packed = gaps, []
 
     def touch_object(self, obj: str) -> None:
         """Record that `obj` was read even when it had no rows."""
@@ -193,15 +223,24 @@ class Auditor:
 
     def snapshot(self, snapshot_id: str, taken_at: datetime, source: str) -> Snapshot:
         self._charge()
+        # Blanks the owner cannot edit are taken out after counting (chaser.access): add()
+        # stays as fast as without, and the tallies here are copies, so a second call agrees.
+        blocked = access.charged_to_self(self._people, self._keys, self._owners, self._tallies)
+        split = access.split(tuple(map(Gap._make, self._gaps)), self._tallies, blocked)
+        buckets = dict(self._buckets)
+        if split.bucket is not None:
+            buckets[Bucket.CANNOT_EDIT.value] = split.bucket
         return Snapshot(
             id=snapshot_id,
             taken_at=taken_at,
             source=source,
             people=tuple(sorted(self._people.values(), key=lambda p: p.name.casefold())),
-            tallies=dict(self._tallies),
-            buckets=dict(self._buckets),
+            tallies=split.tallies,
+            buckets=buckets,
             objects=dict(self._objects),
-            gaps=tuple(map(Gap._make, self._gaps)),
+            gaps=split.gaps,
+            cannot_edit=split.by_person,
+            cannot_edit_gaps=split.unblamed,
         )
 
 
@@ -289,8 +328,9 @@ def org_tally(snapshot: Snapshot, include_buckets: bool = False) -> Tally:
         if p.active and p.key in snapshot.tallies:
             total.add(snapshot.tallies[p.key])
     if include_buckets:
-        for t in snapshot.buckets.values():
-            total.add(t)
+        for name, t in snapshot.buckets.items():
+            if name != Bucket.CANNOT_EDIT.value:  # its records are people's, counted above
+                total.add(t)
     return total
 
 
@@ -299,7 +339,11 @@ def gaps_of(snapshot: Snapshot, person_key: str) -> list[Gap]:
 
 
 def bucket_rows(snapshot: Snapshot) -> Mapping[str, Tally]:
-    return {b: snapshot.buckets[b] for b in sorted(snapshot.buckets) if snapshot.buckets[b].records}
+    """The buckets holding records: owner buckets by name, then cannot-edit (whose records
+    are people's records with blanks they may not fill, not records of an owner bucket)."""
+    last = Bucket.CANNOT_EDIT.value
+    return {b: snapshot.buckets[b] for b in sorted(snapshot.buckets, key=lambda b: (b == last, b))
+            if snapshot.buckets[b].records}
 
 
 _BUCKET_PLURALS = {Bucket.UNKNOWN.value: "unknown owners", Bucket.INACTIVE.value: "inactive owners",
@@ -308,11 +352,15 @@ _BUCKET_PLURALS = {Bucket.UNKNOWN.value: "unknown owners", Bucket.INACTIVE.value
 
 def unblamed_note(snapshot: Snapshot) -> str | None:
     """One sentence on the records left out of every person's figures, e.g. "Not blamed: 424
-    records of inactive owners, 530 of queues"; None when every record has a person. The CLI
-    prints it under its tables, so they say what the people table does not count."""
+    records of inactive owners, 530 of queues, 12 with blanks their owner cannot edit"; None
+    when every record has a person. The CLI prints it under its tables, so they say what the
+    people table does not count."""
     parts = []
     for bucket, tally in bucket_rows(snapshot).items():
         n = tally.records
         unit = ("record " if n == 1 else "records ") if not parts else ""
-        parts.append(f"{n:,} {unit}of {_BUCKET_PLURALS.get(bucket, bucket)}")
+        if bucket == Bucket.CANNOT_EDIT.value:
+            parts.append(f"{n:,} {unit}with blanks their owner cannot edit")
+        else:
+            parts.append(f"{n:,} {unit}of {_BUCKET_PLURALS.get(bucket, bucket)}")
     return "Not blamed: " + ", ".join(parts) if parts else None

@@ -61,9 +61,23 @@ class CsvObject:
 
 
 @dataclass(frozen=True, slots=True)
+class CsvCannotEdit:
+    """One [[source.csv.cannot_edit]] table: rule fields of `object` that `person` may not
+    edit, so their blanks are not blamed on the person (chaser.access)."""
+
+    person: str  # the person's key or name, as the owner column spells it
+    object: str
+    fields: tuple[str, ...]
+    # Where it is written, for messages: not compared and not in the repr, so moving the table
+    # in the file changes no snapshot fingerprint (freshness digests the repr).
+    origin: str = field(default="", compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
 class CsvSource:
     objects: tuple[CsvObject, ...]
     people: CsvPeople | None = None
+    cannot_edit: tuple[CsvCannotEdit, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,7 +192,7 @@ def parse(raw: dict, path: Path, text: str = "") -> Settings:
 
 
 def _csv_source(raw: dict, where: Where) -> CsvSource:
-    where.table(raw, {"people", "objects"}, {"objects"})
+    where.table(raw, {"people", "objects", "cannot_edit"}, {"objects"})
     people = None
     if "people" in raw:
         w = where.at("people")
@@ -206,7 +220,26 @@ def _csv_source(raw: dict, where: Where) -> CsvSource:
                              w.string(t, "owner"), w.string(t, "name"), w.string(t, "modified"),
                              url, w.string(t, "encoding"), _delimiter(t, w),
                              _date_format(t, w)))
-    return CsvSource(tuple(out), people)
+    return CsvSource(tuple(out), people, _cannot_edit(raw.get("cannot_edit", []),
+                                                      where.at("cannot_edit")))
+
+
+def _cannot_edit(raw: object, where: Where) -> tuple[CsvCannotEdit, ...]:
+    """[[source.csv.cannot_edit]] person = "Mark Stringer", object = "Account",
+    fields = ["Industry"]. Objects and fields are checked against the rules later
+    (_check_rule_objects), once the rules are read."""
+    if not isinstance(raw, list):
+        raise where.fail("must be a list of [[source.csv.cannot_edit]] tables")
+    out = []
+    for i, t in enumerate(raw):
+        w = where.item(i)
+        w.table(t, {"person", "object", "fields"}, {"person", "object", "fields"})
+        fields = w.strings(t, "fields")
+        if not fields:
+            raise w.at("fields").fail("must name at least one field")
+        out.append(CsvCannotEdit(w.string(t, "person").strip(), w.string(t, "object"),
+                                 fields, origin=w.place()))
+    return tuple(out)
 
 
 def _exclude(raw: object, w: Where) -> tuple[tuple[str, bool, tuple[str, ...]], ...]:
@@ -265,13 +298,25 @@ def _rules(raw: object, where: Where) -> tuple[Rule, ...]:
 
 def _check_rule_objects(rules: tuple[Rule, ...], csv: CsvSource, where: Where) -> None:
     """A rule on an object no CSV file holds would check nothing, and every person would look
-    complete: a typo in `object` must be an error, not a silent 100%."""
+    complete: a typo in `object` must be an error, not a silent 100%. Likewise a cannot-edit
+    field no rule requires would excuse nothing: a typo there is an error too."""
     objects = [o.object for o in csv.objects]
     for i, rule in enumerate(rules):
         if rule.object not in objects:
             raise where.item(i).at("object").fail(
                 f"no [[source.csv.objects]] has object {rule.object!r} "
                 f"(objects: {', '.join(dict.fromkeys(objects))})")
+    for i, c in enumerate(csv.cannot_edit):
+        w = Where(where.path, where.text, f"source.csv.cannot_edit[{i}]")
+        if c.object not in objects:
+            raise w.at("object").fail(f"no [[source.csv.objects]] has object {c.object!r} "
+                                      f"(objects: {', '.join(dict.fromkeys(objects))})")
+        required = {f.casefold(): f for r in rules if r.object == c.object for f in r.require}
+        for f in c.fields:
+            if f.strip().casefold() not in required:
+                raise w.at("fields").fail(
+                    f"no [[rules]] on {c.object} requires {f!r} (required there: "
+                    f"{', '.join(dict.fromkeys(required.values())) or 'nothing'})")
 
 
 def _placeholders(raw: dict, where: Where) -> tuple[str, ...]:

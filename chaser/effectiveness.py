@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from itertools import chain
 
 from chaser.config import CostSettings
 from chaser.costs import TOTAL_KEY, cents, priced
@@ -85,8 +86,12 @@ def chase_fixes(chases: Iterable[Chase], history: Sequence[Snapshot], *, window_
         snap = load(summary) if load is not None else summary
         if check:
             wanted = {k for c in check for k in targets[c]}
-            missing = {(g.object, g.record_id): frozenset(g.missing) for g in snap.gaps
-                       if (g.object, g.record_id) in wanted}
+            missing: dict[tuple[str, str], frozenset[str]] = {}
+            # A blank now counted in the cannot-edit bucket (access taken away) is still
+            # blank: not a fix. A record may be in both lists, with other fields in each.
+            for g in chain(snap.gaps, snap.cannot_edit_gaps):
+                if (k := (g.object, g.record_id)) in wanted:
+                    missing[k] = missing.get(k, frozenset()) | frozenset(g.missing)
             for c in check:
                 looked.add(c)
                 done = {k for k, fields in targets[c].items()

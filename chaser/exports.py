@@ -282,7 +282,8 @@ def hr_export(period: Period, chases: Sequence[Chase], people: Sequence[Person],
     def about(files: Sequence[str]) -> str:
         return about_text(files=files, period=period, tz=tz, scope=scope, snapshot=snap,
                           costs=costs, tiers=tiers, people=len(rows), chases=t.chases,
-                          total=f"{money(t.cost, summary.currency)} in total", written=now)
+                          total=f"{money(t.cost, summary.currency)} in total", written=now,
+                          keys={r["person_key"] for r in rows})
 
     return HrExport(rows, detail, t, summary.currency, period, about, snap)
 

@@ -33,6 +33,9 @@ class Bucket(StrEnum):
     UNKNOWN = "unknown owner"  # owner missing, or not in the people directory
     INACTIVE = "inactive owner"
     QUEUE = "queue"
+    # Not an owner bucket: blanks in fields the owner may not edit (chaser.access). The records
+    # stay the owner's; only those fields' blanks are counted here instead of against them.
+    CANNOT_EDIT = "cannot-edit"
 
 
 class Channel(StrEnum):
@@ -66,6 +69,9 @@ class Person:
     manager: str | None = None
     email: str | None = None
     active: bool = True
+    # Rule fields ("Account.Industry") the person may not edit (field-level security, or a CSV
+    # source's [[source.csv.cannot_edit]]): their blanks are not blamed on the person.
+    cannot_edit: tuple[str, ...] = ()
 
     def matches(self, text: str) -> bool:
         """True when `text` names this person by key, name (any case) or email (any case)."""
@@ -250,6 +256,11 @@ class Snapshot:
     gaps: tuple[Gap, ...] = ()
     # What the figures were computed from (chaser.freshness): a mismatch means they are stale.
     fingerprint: Mapping[str, str] = field(default_factory=dict)
+    # Blanks in fields their owner cannot edit (chaser.access), kept apart from `gaps` and the
+    # tallies: per person key, a tally of those records and fields (summed, the cannot-edit
+    # bucket), and the records themselves with only those fields in `missing`.
+    cannot_edit: Mapping[str, Tally] = field(default_factory=dict)
+    cannot_edit_gaps: tuple[Gap, ...] = ()
 
     def person(self, key: str) -> Person | None:
         for p in self.people:

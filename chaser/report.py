@@ -17,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from chaser.audit import Thresholds, teams, tier_of
-from chaser.barriers import Barrier, barriers
+from chaser.barriers import Barrier, FieldAccess, barriers, field_access
 from chaser.config import CostSettings
 from chaser.costs import CostSummary, as_of, cents, money, priced, scope_tally, scoped, summarise
 from chaser.effectiveness import Effectiveness, judge, projected_cost
@@ -80,6 +80,7 @@ class Report:
     person_lines: tuple[dict[str, Any], ...]  # keys PERSON_KEYS
     barriers: tuple[Barrier, ...]
     latest_at: datetime | None = None  # of the current snapshot (people, teams, open gaps)
+    cannot_edit: FieldAccess | None = None  # blanks not blamed: the owners may not edit them
 
     @property
     def currency(self) -> str:
@@ -294,6 +295,7 @@ def build(period: Period, compared: Period, chases: Sequence[Chase], latest: Sna
         team_lines=tuple(team_lines), person_lines=tuple(person_lines),
         barriers=barriers(priced(in_period, people, costs), {p.key: p.name for p in people}),
         latest_at=latest.taken_at.astimezone(tz),
+        cannot_edit=field_access(latest, people),
     )
 
 
@@ -342,6 +344,11 @@ def render_text(report: Report) -> str:
         out += textwrap.wrap("who: " + ", ".join(_plain(n, 60) for n in b.people), WIDTH,
                              initial_indent="    ", subsequent_indent="         ")
         out.append(f"    fix: {b.remedy}")
+    if (a := report.cannot_edit) is not None:
+        out.append(f"  Cannot edit (field permissions, current snapshot): {a.numbers()}")
+        for label, text in (("fields", a.fields), ("who", ", ".join(a.people)), ("fix", a.remedy)):
+            out += textwrap.wrap(f"{label}: {_plain(text, 500)}", WIDTH, initial_indent="    ",
+                                 subsequent_indent=" " * (6 + len(label)))
     out += ["", *textwrap.wrap(report.footnote, WIDTH)]
     return "\n".join(out) + "\n"
 
@@ -374,6 +381,10 @@ def render_markdown(report: Report) -> str:
     out += [f"- **{b.label}** ({b.outcome.value}): {b.numbers(report.currency)} — "
             f"{', '.join(_md(n) for n in b.people)}. *Remedy:* {b.remedy}."
             for b in report.barriers]
+    if (a := report.cannot_edit) is not None:
+        out.append(f"- **Cannot edit** (field permissions, current snapshot): {a.numbers()}: "
+                   f"{_md(a.fields)} — {', '.join(_md(n) for n in a.people)}. "
+                   f"*Remedy:* {a.remedy}.")
     out += ["", f"*{_md(report.footnote)}*"]
     return "\n".join(out) + "\n"
 

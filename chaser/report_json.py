@@ -49,6 +49,10 @@ def to_dict(report: Report) -> dict[str, Any]:
         "barriers": [{"outcome": b.outcome.value, "label": b.label, "chases": b.chases,
                       "minutes": b.minutes, "cost": b.cost, "people": list(b.people),
                       "remedy": b.remedy} for b in r.barriers],
+        # Blanks not blamed because their owners may not edit the fields (current snapshot).
+        "cannot_edit": None if (a := r.cannot_edit) is None else {
+            "records": a.records, "missing_fields": a.missing, "by_field": a.by_field,
+            "people": list(a.people), "remedy": a.remedy},
     }
 
 

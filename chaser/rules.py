@@ -211,7 +211,11 @@ def compile_scan(rules: Iterable[Rule], layout: Layout, blank: Blank) -> Scan:
     rules = [r for r in rules if r.object == layout.object]
     check = compile_rules(rules, layout, blank)
     if not rules:
-        return lambda rows: []
+        def nothing(rows: Sequence) -> list:
+            return []
+
+        nothing.plans, nothing.learn = {}, lambda keys: None  # type: ignore[attr-defined]
+        return nothing
     cols = resolve_fields(rules, layout)
     conds = [(_condition_test(r.when, cols[r.when.field], blank), r) for r in rules if r.when]
     key_cols = sorted({cols[r.when.field] for r in rules if r.when})
@@ -271,8 +275,24 @@ def compile_scan(rules: Iterable[Rule], layout: Layout, blank: Blank) -> Scan:
                 out.append((row, missing))
         return out
 
+    def learn(keys: Iterable) -> None:
+        """Take in the condition values another scan saw (its `plans`, in its order) as if
+        this one had seen them next (csv_split's child scans part of a file): what
+        unmatched_when reads stays that of one pass. A plan depends on the condition cells
+        only, so a row holding just those gives it."""
+        for key in keys:
+            if len(plans) >= PLAN_CACHE:
+                return
+            if key not in plans:
+                row: list = [None] * (max(key_cols, default=-1) + 1)
+                cells = key if len(key_cols) > 1 else (key,) if key_cols else ()
+                for c, v in zip(key_cols, cells, strict=True):
+                    row[c] = v
+                plans[key] = plan_for(row)
+
     # What unmatched_when() reads after the audit: the distinct condition values seen.
     scan.plans, scan.key_cols, scan.cols = plans, key_cols, cols  # type: ignore[attr-defined]
+    scan.learn = learn  # type: ignore[attr-defined]
     return scan
 
 

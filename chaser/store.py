@@ -217,10 +217,13 @@ class Store:
         only an unreferenced gaps file behind."""
         gaps_path = self._gaps_path(snapshot.id)
         summary = summary_out(snapshot)  # validates taken_at before anything is written
-        rows = [[g.object, g.record_id, g.record_name, g.owner, list(g.missing), g.modified, g.url]
-                for g in snapshot.gaps]
-        write_locked(gaps_path, "snapshot-gaps", {SNAPSHOTS: {"1": {
-            "id": snapshot.id, "columns": list(GAP_COLUMNS), "rows": rows}}})
+        rows, unblamed = ([[g.object, g.record_id, g.record_name, g.owner, list(g.missing),
+                            g.modified, g.url] for g in gaps]
+                          for gaps in (snapshot.gaps, snapshot.cannot_edit_gaps))
+        body = {"id": snapshot.id, "columns": list(GAP_COLUMNS), "rows": rows}
+        if unblamed:  # blanks their owner cannot edit (chaser.access); older chasers skip it
+            body["cannot_edit_rows"] = unblamed
+        write_locked(gaps_path, "snapshot-gaps", {SNAPSHOTS: {"1": body}})
         with locked(self._index_path, "snapshot-index", self._index_check) as db:
             db.table(SNAPSHOTS).upsert(summary, Query().id == snapshot.id)
 
@@ -242,8 +245,10 @@ class Store:
         if data is None:
             raise ChaserError(f"{path}: the gaps of snapshot {summary['id']} are missing; "
                               "sync again to take a new snapshot")
-        gaps = decode_gaps(path, summary, data.get(SNAPSHOTS, {}).get("1"))
-        return summary_in(self._index_path, summary, gaps)
+        body = data.get(SNAPSHOTS, {}).get("1")
+        gaps = decode_gaps(path, summary, body)
+        return summary_in(self._index_path, summary, gaps,
+                          decode_gaps(path, summary, body, "cannot_edit_rows"))
 
     def latest_snapshot(self) -> Snapshot | None:
         """The snapshot stored last, with its gaps."""

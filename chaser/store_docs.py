@@ -168,7 +168,7 @@ def _tally_in(row: object) -> Tally:
 
 
 def summary_out(s: Snapshot) -> dict:
-    return {
+    doc = {
         "id": s.id,
         "taken_at": iso(s.taken_at, "taken_at"),
         "source": s.source,
@@ -179,6 +179,13 @@ def summary_out(s: Snapshot) -> dict:
         "gap_count": len(s.gaps),
         "fingerprint": dict(s.fingerprint),
     }
+    # Added keys, only when someone may not edit a rule field, not a new person row or schema:
+    # an older chaser reads the file and ignores them; a summary without them is "nobody".
+    if blocked := {p.key: list(p.cannot_edit) for p in s.people if p.cannot_edit}:
+        doc["cannot_edit"] = blocked
+    if s.cannot_edit:
+        doc["cannot_edit_tallies"] = {k: _tally_out(t) for k, t in s.cannot_edit.items()}
+    return doc
 
 
 def _person_in(row: object) -> Person:
@@ -192,6 +199,16 @@ def _person_in(row: object) -> Person:
     if not isinstance(active, bool):
         raise TypeError(f"a person's active flag must be true or false, not {active!r}")
     return Person(key, name, team, manager, email, active)
+
+
+def _cannot_edit_in(doc: Mapping) -> dict[str, tuple[str, ...]]:
+    """Person key -> the rule fields the person may not edit; {} in summaries before it."""
+    value = doc.get("cannot_edit", {})
+    if not isinstance(value, dict) or not all(
+            isinstance(k, str) and isinstance(v, list) and all(isinstance(f, str) for f in v)
+            for k, v in value.items()):
+        raise TypeError(f"cannot_edit must map person keys to field lists, not {value!r}")
+    return {k: tuple(v) for k, v in value.items()}
 
 
 def _fingerprint_in(value: object) -> dict[str, str]:
@@ -236,15 +253,19 @@ def check_summary_doc(path: Path, doc: Mapping) -> None:
                 and all(type(doc[k]) is dict for k in ("tallies", "buckets", "objects"))
                 and all(map(_tally_ok, doc["tallies"].values()))
                 and all(map(_tally_ok, doc["buckets"].values()))
-                and all(map(_int, doc["objects"].values())))
+                and all(map(_int, doc["objects"].values()))
+                and type(doc.get("cannot_edit_tallies", {})) is dict
+                and all(map(_tally_ok, doc.get("cannot_edit_tallies", {}).values())))
         _fingerprint_in(doc.get("fingerprint", {}))
+        _cannot_edit_in(doc)
     except (KeyError, TypeError, ValueError):
         fine = False
     if not fine:
         summary_in(path, doc)
 
 
-def summary_in(path: Path, doc: Mapping, gaps: tuple[Gap, ...] = ()) -> Snapshot:
+def summary_in(path: Path, doc: Mapping, gaps: tuple[Gap, ...] = (),
+               cannot_edit_gaps: tuple[Gap, ...] = ()) -> Snapshot:
     try:
         check_summary(doc)
         for what in ("tallies", "buckets", "objects"):
@@ -252,30 +273,46 @@ def summary_in(path: Path, doc: Mapping, gaps: tuple[Gap, ...] = ()) -> Snapshot
                 raise TypeError(f"{what} must be a table, not {doc[what]!r}")
         if not isinstance(doc["people"], list) or not isinstance(doc["source"], str):
             raise TypeError("people must be a list and source text")
+        blocked = _cannot_edit_in(doc)
+        unblamed = doc.get("cannot_edit_tallies", {})
+        if not isinstance(unblamed, dict):
+            raise TypeError(f"cannot_edit_tallies must be a table, not {unblamed!r}")
+        people = tuple(_person_in(row) for row in doc["people"])
+        if blocked:
+            people = tuple(Person(p.key, p.name, p.team, p.manager, p.email, p.active,
+                                  blocked.get(p.key, ())) for p in people)
         return Snapshot(
             id=doc["id"],
             taken_at=moment(doc["taken_at"], "taken_at"),
             source=doc["source"],
-            people=tuple(_person_in(row) for row in doc["people"]),
+            people=people,
             tallies={k: _tally_in(v) for k, v in doc["tallies"].items()},
             buckets={k: _tally_in(v) for k, v in doc["buckets"].items()},
             objects={k: _count(v, f"records of {k}") for k, v in doc["objects"].items()},
             gaps=gaps,
             fingerprint=_fingerprint_in(doc.get("fingerprint", {})),
+            cannot_edit={k: _tally_in(v) for k, v in unblamed.items()},
+            cannot_edit_gaps=cannot_edit_gaps,
         )
     except (KeyError, TypeError, ValueError) as e:
         raise corrupt(path, f"snapshot summary is malformed: {e}") from None
 
 
-def decode_gaps(path: Path, summary: Mapping, body: object) -> tuple[Gap, ...]:
-    """The gap rows of one snapshot's file, checked against the summary that names it."""
+def decode_gaps(path: Path, summary: Mapping, body: object, key: str = "rows"
+                ) -> tuple[Gap, ...]:
+    """The gap rows of one snapshot's file, checked against the summary that names it. `key`
+    "cannot_edit_rows": the records whose blanks their owner cannot edit, with the same
+    columns; absent (read as none) in files written before them, so older files still read."""
     try:
         if not isinstance(body, dict):
             raise TypeError("no gap table")
         if body["id"] != summary["id"] or tuple(body["columns"]) != GAP_COLUMNS:
             raise ValueError(f"holds snapshot {body['id']!r} with columns {body['columns']}")
         gaps = []
-        for row in body["rows"]:
+        rows = body.get(key, []) if key != "rows" else body["rows"]
+        if not isinstance(rows, list):
+            raise TypeError(f"{key} must be a list")
+        for row in rows:
             o, r, n, w, m, mod, u = row
             if not all(isinstance(v, str) for v in (o, r, n, w)) or not isinstance(m, list) \
                     or not all(isinstance(v, str | None) for v in (mod, u)):

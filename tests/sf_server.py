@@ -1,22 +1,23 @@
 """A loopback server that speaks enough of the Salesforce REST and Bulk API 2.0 protocol for
-chaser's connector: OAuth token endpoint, userinfo, limits, describe, SOQL query/queryAll with
-nextRecordsUrl cursors and nested relationship fields, Bulk query jobs with Sforce-Locator
-paging, Sforce-Limit-Info on every answer, and injectable faults (error bodies, 401, 429, 5xx,
-a connection dropped mid-body). The org lives in servers/sf_org.py, SOQL in servers/sf_soql.py.
+chaser's connector: OAuth token endpoint (servers/sf_auth.py: refresh-token rotation, the
+answer's instance_url), userinfo, limits, describe (with compound address / location fields),
+SOQL query/queryAll with nextRecordsUrl cursors, nested relationship fields and COUNT(), Bulk
+query jobs with Sforce-Locator paging and job deletion (servers/sf_jobs.py), Sforce-Limit-Info
+on every answer, the daily allowance enforced (403 REQUEST_LIMIT_EXCEEDED "TotalRequests Limit
+exceeded." once used >= allowance), and injectable faults (error bodies, 401, 429, 5xx, the
+concurrent-request limit, a connection dropped mid-body). The org, its recycle bin and hard
+deletes live in servers/sf_org.py, SOQL in servers/sf_soql.py.
 
 Bound to 127.0.0.1 only, threads are daemons, idle connections time out after a few seconds,
 and the whole server stops itself after `lifetime` seconds whatever the test does. To try
 chaser against it by hand: `python -m tests.servers salesforce` (tests/servers/__main__.py);
-its /_test/ control endpoints (change records, inject faults, read the log) are in
-servers/admin.py.
+its /_test/ control endpoints (change, delete, purge and age records, inject faults, read the
+log) are in servers/admin.py.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import random
 import re
 import socket
 import threading
@@ -25,19 +26,29 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from servers.echo import echo, sf_echo_error, sf_echo_token
+from servers.echo import echo, sf_echo_error
+from servers.sf_auth import token
+from servers.sf_jobs import bulk
 from servers.sf_org import (  # noqa: F401 - re-exported for tests and benchmarks
     CLIENT_ID,
     CLIENT_SECRET,
+    CONCURRENT_LIMIT,
+    DAILY_LIMIT,
     ERROR_CODES,
+    ERROR_MESSAGES,
     REFRESH,
     TOKEN,
     VERSION,
     Fault,
     Org,
+    concurrent_limit,
     make_org,
 )
-from servers.sf_soql import _SOQL, SoqlError, _get, csv_cell, render, run_soql
+from servers.sf_sample import DESCRIBE_RULES, RULES, export_csv  # noqa: F401 - re-exported
+from servers.sf_soql import _SOQL, COUNT, SoqlError, render, run_soql
+
+NOT_FOUND = [{"message": "The requested resource does not exist", "errorCode": "NOT_FOUND"}]
+_JOBS = re.compile(rf"/services/data/v{re.escape(VERSION)}/jobs/query(?:/(750\w+)(/results)?)?")
 
 # ---- the HTTP side -------------------------------------------------------------------------
 
@@ -59,6 +70,9 @@ class Handler(BaseHTTPRequestHandler):
     def do_PATCH(self) -> None:
         self._serve("PATCH")
 
+    def do_DELETE(self) -> None:
+        self._serve("DELETE")
+
     def _serve(self, method: str) -> None:
         parts = urlsplit(self.path)
         self.query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
@@ -71,7 +85,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         entry = {"method": method, "path": parts.path, "kind": "other", "object": None,
                  "status": 0, "t": time.monotonic(), "query": self.query,
-                 "ua": self.headers.get("User-Agent")}
+                 "ua": self.headers.get("User-Agent"), "host": self.headers.get("Host")}
         with self.org.lock:
             self.org.log.append(entry)
         try:
@@ -81,13 +95,8 @@ class Handler(BaseHTTPRequestHandler):
         entry["status"] = 599 if entry.get("drop") else status  # 599: hung up mid-body
         self._send(status, payload, headers, entry.get("drop", False))
 
-    def _route(self, method: str, path: str, entry: dict):
-        org = self.org
-        if path == "/services/oauth2/token" and method == "POST":
-            entry["kind"] = "token"
-            return self._token()
-        auth = self.headers.get("Authorization", "")
-        data = f"/services/data/v{VERSION}"
+    def _kind(self, method: str, path: str, entry: dict) -> None:
+        org, data = self.org, f"/services/data/v{VERSION}"
         if path == "/services/oauth2/userinfo":
             entry["kind"] = "userinfo"
         elif path == f"{data}/limits":
@@ -95,26 +104,39 @@ class Handler(BaseHTTPRequestHandler):
         elif m := re.fullmatch(rf"{data}/sobjects/(\w+)/describe", path):
             entry["kind"], entry["object"] = "describe", m[1]
         elif path in (f"{data}/query", f"{data}/queryAll"):
-            entry["kind"] = "query"
             m = _SOQL.match(self.query.get("q", ""))
             entry["object"] = m["obj"] if m else None
+            counting = m is not None and re.fullmatch(r"\s*COUNT\(\s*\)\s*", m["fields"], re.I)
+            entry["kind"] = "count" if counting else "query"
         elif m := re.fullmatch(rf"{data}/query/(01g\w+)-(\d+)", path):
             entry["kind"] = "query-more"
             entry["object"] = org.cursors.get(m[1], ("?",))[0]
-        elif m := re.fullmatch(rf"{data}/jobs/query(?:/(750\w+)(/results)?)?", path):
+        elif m := _JOBS.fullmatch(path):
             entry["kind"] = ("bulk-create" if m[1] is None else "bulk-results" if m[2]
-                             else "bulk-abort" if method == "PATCH" else "bulk-poll")
+                             else {"PATCH": "bulk-abort", "DELETE": "bulk-delete"}.get(
+                                 method, "bulk-poll"))
             job = org.jobs.get(m[1] or "")
             entry["object"] = job["object"] if job else None
             if entry["kind"] == "bulk-create":
                 q = _SOQL.match(json.loads(self.body or b"{}").get("query", ""))
                 entry["object"] = q["obj"] if q else None
+
+    def _route(self, method: str, path: str, entry: dict):
+        org = self.org
+        if path == "/services/oauth2/token" and method == "POST":
+            entry["kind"] = "token"
+            return token(org, self.body, f"http://127.0.0.1:{self.server.server_address[1]}")
+        auth = self.headers.get("Authorization", "")
+        self._kind(method, path, entry)
         with org.lock:
-            org.used += 1
-        headers = {"Sforce-Limit-Info": f"api-usage={org.used}/{org.allowance}"}
+            spent = org.used >= org.allowance
+            org.used += not spent  # a refused call is not counted
+            headers = {"Sforce-Limit-Info": f"api-usage={org.used}/{org.allowance}"}
         if auth.removeprefix("Bearer ") not in org.tokens:
             return 401, [{"message": "Session expired or invalid",
                           "errorCode": "INVALID_SESSION_ID"}], headers
+        if spent:
+            return 403, [{"message": DAILY_LIMIT, "errorCode": "REQUEST_LIMIT_EXCEEDED"}], headers
         fault = org.fault(entry["kind"], entry["object"])
         if fault is not None and fault.echo:
             said = echo(auth.removeprefix("Bearer "), fault.echo)
@@ -131,7 +153,8 @@ class Handler(BaseHTTPRequestHandler):
                 if fault.retry_after:
                     headers["Retry-After"] = fault.retry_after
                 code = fault.code or ERROR_CODES.get(fault.action, "UNKNOWN_EXCEPTION")
-                return fault.action, [{"message": f"injected {code}", "errorCode": code}], headers
+                message = fault.message or ERROR_MESSAGES.get(code, f"injected {code}")
+                return fault.action, [{"message": message, "errorCode": code}], headers
         kind = entry["kind"]
         if kind == "userinfo":
             return 200, org.me, headers
@@ -140,16 +163,18 @@ class Handler(BaseHTTPRequestHandler):
                                               "Remaining": org.allowance - org.used}}, headers
         if kind == "describe":
             d = org.describes.get(entry["object"])
-            if d is None:
-                return 404, [{"message": "The requested resource does not exist",
-                              "errorCode": "NOT_FOUND"}], headers
-            return 200, d, headers
-        if kind == "query":
+            return (200, d, headers) if d is not None else (404, NOT_FOUND, headers)
+        if kind in ("query", "count"):
             obj, fields, records = run_soql(org, self.query.get("q", ""), path.endswith("queryAll"))
-            cursor = f"01g{len(org.cursors) + 1:012d}"
-            with org.lock:
-                org.cursors[cursor] = (obj, fields, records, self._batch())
             entry["rows"] = len(records)
+            if fields == [COUNT]:
+                # "For COUNT(), the size field of the QueryResult object returns the number of
+                # rows ... The records field returns null" (SOQL and SOSL Reference); over REST
+                # that is an empty list.
+                return 200, {"totalSize": len(records), "done": True, "records": []}, headers
+            with org.lock:
+                cursor = f"01g{len(org.cursors) + 1:012d}"
+                org.cursors[cursor] = (obj, fields, records, self._batch())
             page = self._page(cursor, 0)
             entry["records"] = len(page["records"])
             if "echo_next" in entry:  # adversarial: a cursor that would carry the token
@@ -158,7 +183,7 @@ class Handler(BaseHTTPRequestHandler):
                                           f"{len(page['records'])}?access_token={entry['echo_next']}")
             return 200, page, headers
         if kind == "query-more":
-            m = re.fullmatch(rf"{data}/query/(01g\w+)-(\d+)", path)
+            m = re.fullmatch(rf"/services/data/v{VERSION}/query/(01g\w+)-(\d+)", path)
             if m[1] not in org.cursors:
                 return 400, [{"message": "invalid query locator",
                               "errorCode": "INVALID_QUERY_LOCATOR"}], headers
@@ -166,9 +191,8 @@ class Handler(BaseHTTPRequestHandler):
             entry["records"] = len(page["records"])
             return 200, page, headers
         if kind.startswith("bulk"):
-            return self._bulk(kind, path, headers)
-        return 404, [{"message": "The requested resource does not exist",
-                      "errorCode": "NOT_FOUND"}], headers
+            return bulk(org, kind, method, path, self.query, self.body, headers)
+        return 404, NOT_FOUND, headers
 
     def _batch(self) -> int:
         m = re.search(r"batchSize=(\d+)", self.headers.get("Sforce-Query-Options", ""))
@@ -184,70 +208,18 @@ class Handler(BaseHTTPRequestHandler):
             body["nextRecordsUrl"] = f"/services/data/v{VERSION}/query/{cursor}-{offset + size}"
         return body
 
-    def _bulk(self, kind: str, path: str, headers: dict):
-        org = self.org
-        if kind == "bulk-create":
-            spec = json.loads(self.body or b"{}")
-            obj, fields, records = run_soql(org, spec.get("query", ""),
-                                            spec.get("operation") == "queryAll")
-            job_id = f"750{len(org.jobs) + 1:012d}"
-            with org.lock:
-                org.jobs[job_id] = {"id": job_id, "object": obj, "fields": fields,
-                                    "records": records, "polls": 0, "state": "UploadComplete"}
-            return 200, {"id": job_id, "state": "UploadComplete", "object": obj}, headers
-        job_id = path.split("/")[6]
-        job = org.jobs[job_id]
-        if kind == "bulk-abort":
-            job["state"] = "Aborted"
-            return 200, {"id": job_id, "state": "Aborted"}, headers
-        if kind == "bulk-poll":
-            job["polls"] += 1
-            if job["state"] != "Aborted":
-                job["state"] = "JobComplete" if job["polls"] > org.bulk_polls else "InProgress"
-            return 200, {"id": job_id, "state": job["state"],
-                         "numberRecordsProcessed": len(job["records"])}, headers
-        start = int(self.query.get("locator") or 0)
-        size = min(int(self.query.get("maxRecords") or org.bulk_page), org.bulk_page)
-        chunk = job["records"][start:start + size]
-        out = io.StringIO()
-        w = csv.writer(out, lineterminator="\n")
-        w.writerow(job["fields"])
-        w.writerows([csv_cell(_get(r, f)) for f in job["fields"]] for r in chunk)
-        more = start + size < len(job["records"])
-        headers.update({"Sforce-Locator": str(start + size) if more else "null",
-                        "Sforce-NumberOfRecords": str(len(chunk)), "Content-Type": "text/csv"})
-        return 200, out.getvalue(), headers
-
-    def _token(self):
-        form = {k: v[-1] for k, v in parse_qs(self.body.decode()).items()}
-        org = self.org
-        ok = form.get("client_id") == CLIENT_ID and (
-            (form.get("grant_type") == "refresh_token" and form.get("refresh_token") == REFRESH)
-            or (form.get("grant_type") == "client_credentials"
-                and form.get("client_secret") == CLIENT_SECRET))
-        fault = org.fault("token", None)
-        if fault is not None and fault.echo:  # adversarial: the secrets sent, echoed back
-            return (*sf_echo_token(fault, form), {})
-        if fault is not None:
-            return fault.action, {"error": "temporarily_unavailable"}, {}
-        if not ok:
-            return 400, {"error": "invalid_grant",
-                         "error_description": "expired access/refresh token"}, {}
-        token = f"00Dtest!AQ-fresh-{len(org.tokens) + len(org.log)}-{random.getrandbits(32):x}"
-        with org.lock:
-            org.tokens.add(token)
-        return 200, {"access_token": token, "instance_url": "http://ignored.example",
-                     "token_type": "Bearer"}, {}
-
     def _send(self, status: int, payload, headers: dict, drop: bool) -> None:
-        if isinstance(payload, str):
+        if status == 204:  # No Content: no body, no type
+            body, ctype = b"", None
+        elif isinstance(payload, str):
             body = payload.encode()
             ctype = headers.pop("Content-Type", "text/plain")
         else:
             body = json.dumps(payload).encode()
             ctype = "application/json;charset=UTF-8"
         self.send_response(status)
-        self.send_header("Content-Type", ctype)
+        if ctype:
+            self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         for k, v in headers.items():
             self.send_header(k, v)
@@ -300,86 +272,7 @@ def sf_config(path: Path, url: str, rules: str = "", **sf) -> Path:
     return path
 
 
-RULES = """
-[[rules]]
-object = "Opportunity"
-require = ["Amount", "NextStep", "Account.Name"]
-
-[[rules]]
-object = "Opportunity"
-require = ["CloseDate"]
-when = { field = "StageName", in = ["Negotiation", "Closed Won"] }
-
-[[rules]]
-object = "Account"
-require = ["Industry", "Phone"]
-
-[[rules]]
-object = "Contact"
-require = ["Email", "Title", "Account.Name"]
-
-[[rules]]
-object = "Lead"
-require = ["Email", "Phone", "LeadSource"]
-"""
-
-
-# What `rules_from_describe = true` adds for the sample org (the fields its describe marks
-# createable, not nillable, not defaulted): a CSV import needs them spelled out.
-DESCRIBE_RULES = """
-[[rules]]
-object = "Opportunity"
-require = ["Name", "StageName", "CloseDate"]
-
-[[rules]]
-object = "Account"
-require = ["Name"]
-
-[[rules]]
-object = "Contact"
-require = ["LastName"]
-
-[[rules]]
-object = "Lead"
-require = ["LastName", "Company"]
-"""
-
-
 def scaled(factor: float) -> dict:
     """Http options that run the policy's clock `factor` times faster than real time: backoff
     and the 10-second rate window shrink alike, so tests stay quick yet exercise real timing."""
     return {"sleep": lambda s: time.sleep(s / factor), "clock": lambda: time.monotonic() * factor}
-
-
-def export_csv(org: Org, folder: Path, rules_text: str = "") -> Path:
-    """The same org as CSV report exports (one file per object + a people file) and a
-    chaser.toml reading them: the ground truth the Salesforce path must match."""
-    folder.mkdir(parents=True, exist_ok=True)
-    columns = {"Opportunity": ["Id", "OwnerId", "Name", "StageName", "CloseDate", "Amount",
-                               "NextStep", "Account.Name"],
-               "Account": ["Id", "OwnerId", "Name", "Industry", "Phone"],
-               "Contact": ["Id", "OwnerId", "Name", "LastName", "Email", "Title", "Account.Name"],
-               "Lead": ["Id", "OwnerId", "Name", "LastName", "Company", "Email", "Phone",
-                        "LeadSource"]}
-    lines = ["[source]", 'kind = "csv"', ""]
-    for obj, cols in columns.items():
-        with open(folder / f"{obj}.csv", "w", newline="", encoding="utf-8") as f:
-            w = csv.writer(f)
-            w.writerow(cols)
-            w.writerows([csv_cell(_get(r, c)) for c in cols]
-                        for r in org.data[obj].values() if not r["IsDeleted"])
-        lines += ["[[source.csv.objects]]", f'object = "{obj}"', f'path = "{obj}.csv"',
-                  'id = "Id"', 'owner = "OwnerId"', 'name = "Name"', ""]
-    with open(folder / "people.csv", "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(["Id", "Name", "Email", "Team", "Manager", "Active"])
-        for u in org.data["User"].values():
-            if u.get("UserType") == "Standard":
-                w.writerow([u["Id"], u["Name"], u["Email"] or "",
-                            _get(u, "UserRole.Name") or "", _get(u, "Manager.Name") or "",
-                            "true" if u["IsActive"] else "false"])
-    lines += ["[source.csv.people]", 'path = "people.csv"', 'key = "Id"', 'name = "Name"',
-              'email = "Email"', 'team = "Team"', 'manager = "Manager"', 'active = "Active"', ""]
-    path = folder / "chaser.toml"
-    path.write_text("\n".join(lines) + rules_text, encoding="utf-8")
-    return path

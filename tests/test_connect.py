@@ -13,9 +13,10 @@ import pytest
 from servers.guard import loopback_only  # noqa: F401 - autouse: tests stay on loopback
 from sf_server import CLIENT_ID, CLIENT_SECRET, REFRESH, TOKEN, SfServer, make_org, scaled
 
-from chaser import config, secrets
+from chaser import config, secrets, tomlplace
 from chaser.cli import main
 from chaser.connectors import salesforce
+from chaser.errors import ChaserError
 
 
 @pytest.fixture
@@ -63,8 +64,10 @@ def test_connect_salesforce_token(server, tmp_path, monkeypatch, memory_keyring,
         "instance_url": server.url, "auth": "token", "api_version": "62.0",
         "objects": ["Opportunity", "Lead"], "team_field": "UserRole.Name",
         "rules_from_describe": False, "bulk_threshold": 20000}}
-    assert stat.S_IMODE(os.stat(cfg).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(cfg).st_mode) == 0o600  # a new file, like every chaser file
     assert TOKEN not in cfg.read_text()
+    assert cfg.read_text().startswith("# chaser settings.")
+    assert sorted(p.name for p in cfg.parent.iterdir()) == ["chaser.toml"]
     out = capsys.readouterr()
     assert f"connected to {server.url} as Jane Admin" in out.out
     assert TOKEN not in out.out + out.err
@@ -74,21 +77,106 @@ def test_connect_salesforce_token(server, tmp_path, monkeypatch, memory_keyring,
     assert config.load(cfg).connector.objects == ("Opportunity", "Lead")
 
 
-def test_connect_keeps_other_sections(server, tmp_path, monkeypatch):
+# An admin's config as people write them: comments, blank lines, aligned values, its own key
+# order, other tables, and a [source.salesforce] holding keys connect does not ask about.
+ADMIN_CONFIG = """\
+# chaser config for Acme: ask Priya before changing the rules
+admin = "ops@acme.example"
+
+[costs]   # figures from finance, 2024
+rep_hourly_rate    = 45
+admin_hourly_rate  = 75
+
+
+[[rules]]
+object = "Opportunity"
+require = [
+    "NextStep",   # the one sales leadership asked for
+    "Amount",
+]
+
+[source]
+kind = "csv"   # salesforce from March
+
+[source.salesforce]
+team_field = "UserRole.Name"
+timeout = 45          # the sandbox is slow
+# the org itself
+instance_url = "URL"
+token = "00Dstale!secret"  # pasted here by mistake
+objects = [ "Account" ]
+rules_from_describe = true
+bulk_threshold = 50_000
+
+[[source.csv.objects]]
+object = "Deal"
+path = "deals.csv"
+id = "ID"
+owner = "Owner"
+"""
+
+
+def test_connect_edits_the_config_in_place(server, tmp_path, monkeypatch):
     cfg = tmp_path / "chaser.toml"
-    old = ('# my settings\nadmin = "ops"\n\n[source]\nkind = "csv"\n\n[[source.csv.objects]]\n'
-           'object = "Deal"\npath = "d.csv"\nid = "ID"\nowner = "Owner"\n\n[costs]\n'
-           'admin_hourly_rate = 75\n\n[[rules]]\nobject = "Opportunity"\nrequire = ["NextStep"]\n')
+    old = ADMIN_CONFIG.replace("URL", server.url)
     cfg.write_text(old)
+    os.chmod(cfg, 0o644)
     Console(monkeypatch, sf_answers(server.url), [TOKEN])
     assert main(["connect", "salesforce", "--config", str(cfg)]) == 0
-    raw = tomllib.loads(cfg.read_text())
-    assert raw["admin"] == "ops" and raw["costs"] == {"admin_hourly_rate": 75}
-    assert raw["rules"] == [{"object": "Opportunity", "require": ["NextStep"]}]
-    assert raw["source"]["kind"] == "salesforce" and raw["source"]["csv"]["objects"][0]["id"] == "ID"
-    assert (tmp_path / "chaser.toml.bak").read_text() == old  # comments survive in the backup
+    # Byte for byte as written, but for the answers that changed, the two keys added at the
+    # end of the table and the secret taken out of the file.
+    expected = (old.replace('kind = "csv"', 'kind = "salesforce"')
+                .replace('token = "00Dstale!secret"  # pasted here by mistake\n', "")
+                .replace('objects = [ "Account" ]', 'objects = ["Opportunity", "Lead"]')
+                .replace("rules_from_describe = true", "rules_from_describe = false")
+                .replace("bulk_threshold = 50_000\n",
+                         'bulk_threshold = 20000\nauth = "token"\napi_version = "62.0"\n'))
+    assert cfg.read_text() == expected
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["chaser.toml"]  # no .bak, no temp
+    assert stat.S_IMODE(os.stat(cfg).st_mode) == 0o644
+    # config.load (tomllib) reads the same Settings as from the values a rewrite would write
+    planned = tomllib.loads(old)
+    table = planned["source"]["salesforce"]
+    del table["token"]
+    table.update(objects=["Opportunity", "Lead"], rules_from_describe=False,
+                 bulk_threshold=20000, auth="token", api_version="62.0")
+    planned["source"]["kind"] = "salesforce"
+    assert tomllib.loads(cfg.read_text()) == planned
     settings = config.load(cfg)
-    assert settings.kind == "salesforce" and settings.admin == "ops"
+    assert settings == config.parse(planned, cfg, old)  # even the rules' line numbers
+    assert settings.admin == "ops@acme.example" and settings.connector.timeout == 45
+
+
+def test_corrupt_config_is_refused_and_left_alone(tmp_path, monkeypatch, capsys):
+    cfg = tmp_path / "chaser.toml"
+    old = b'# mine\n[source]\nkind = "csv"\n\n[costs]\nadmin_hourly_rate = = 75\n'
+    cfg.write_bytes(old)
+    os.chmod(cfg, 0o640)
+    console = Console(monkeypatch, sf_answers("https://acme.my.salesforce.com"), [TOKEN])
+    assert main(["connect", "salesforce", "--config", str(cfg)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"chaser: error: {cfg}:6: invalid TOML") and err.count("\n") == 1
+    assert "the file was not changed" in err
+    assert console.prompts == []  # refused before the first question
+    assert cfg.read_bytes() == old and stat.S_IMODE(os.stat(cfg).st_mode) == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["chaser.toml"]
+
+
+def test_an_edit_made_during_the_questions_is_kept(server, tmp_path, monkeypatch):
+    cfg = tmp_path / "chaser.toml"
+    cfg.write_text('[source]\nkind = "csv"\n\n[costs]\nadmin_hourly_rate = 75\n')
+    console = Console(monkeypatch, sf_answers(server.url), [TOKEN])
+    ask = console._input
+
+    def admin_edits_meanwhile(prompt=""):
+        if not console.prompts:
+            cfg.write_text(cfg.read_text().replace("= 75", "= 80  # new rate"))
+        return ask(prompt)
+
+    monkeypatch.setattr("builtins.input", admin_edits_meanwhile)
+    assert main(["connect", "salesforce", "--config", str(cfg)]) == 0
+    text = cfg.read_text()
+    assert "admin_hourly_rate = 80  # new rate\n" in text and 'kind = "salesforce"' in text
 
 
 def test_reconnect_keeps_answers_and_stored_secret(server, tmp_path, monkeypatch, memory_keyring):
@@ -96,9 +184,11 @@ def test_reconnect_keeps_answers_and_stored_secret(server, tmp_path, monkeypatch
     Console(monkeypatch, sf_answers(server.url), [TOKEN])
     assert main(["connect", "salesforce", "--config", str(cfg)]) == 0
     first = cfg.read_text()
+    inode = os.stat(cfg).st_ino
     console = Console(monkeypatch, [""] * 7, [""])  # Enter everywhere
     assert main(["connect", "salesforce", "--config", str(cfg)]) == 0
     assert cfg.read_text() == first
+    assert os.stat(cfg).st_ino == inode  # nothing changed, so nothing was written
     assert any("Enter keeps the stored one" in p for p in console.prompts)
     assert memory_keyring.secrets[("chaser", "salesforce:token")] == TOKEN
 
@@ -194,3 +284,47 @@ def test_default_config_location(server, monkeypatch, chaser_home):
     Console(monkeypatch, sf_answers(server.url), [TOKEN])
     assert main(["connect", "salesforce"]) == 0
     assert (chaser_home / "chaser.toml").exists()
+
+
+SETS = {("source", "kind"): "hubspot", ("source", "hubspot", "objects"): ["deals"]}
+HUB = '\n[source.hubspot]\nobjects = ["deals"]\n'
+
+
+@pytest.mark.parametrize("old, new", [
+    # CRLF line ends stay CRLF, also in what is added
+    (b'[source]\r\nkind = "csv"\r\n',
+     b'[source]\r\nkind = "hubspot"\r\n' + HUB.replace("\n", "\r\n").encode()),
+    # a byte-order mark stays
+    (b'\xef\xbb\xbf[source]\nkind = "csv"\n', b'\xef\xbb\xbf[source]\nkind = "hubspot"\n' + HUB.encode()),
+    # the last line gets its end, so the new table starts on a line of its own
+    (b'[source]\nkind = "csv"', b'[source]\nkind = "hubspot"\n' + HUB.encode()),
+    # an inline [source] grows inline
+    (b'source = { kind = "csv" }  # one line\n',
+     b'source = { kind = "hubspot", hubspot = {objects = ["deals"]}}  # one line\n'),
+    # no [source] yet: added after the rest
+    (b'[costs]\nadmin_hourly_rate = 75\n',
+     b'[costs]\nadmin_hourly_rate = 75\n\n[source]\nkind = "hubspot"\n' + HUB.encode()),
+])
+def test_edit_keeps_the_file_s_own_form(tmp_path, old, new):
+    cfg = tmp_path / "chaser.toml"
+    cfg.write_bytes(old)
+    assert tomlplace.edit(cfg, SETS, advice="") is True
+    assert cfg.read_bytes() == new
+    assert tomlplace.edit(cfg, SETS, advice="") is False  # already so: not written again
+
+
+def test_edit_follows_a_symlink_and_refuses_what_it_cannot_keep(tmp_path, capsys):
+    real = tmp_path / "dotfiles" / "chaser.toml"
+    real.parent.mkdir()
+    real.write_text('[source]\nkind = "csv"\n')
+    link = tmp_path / "chaser.toml"
+    link.symlink_to(real)
+    assert tomlplace.edit(link, SETS, advice="")
+    assert link.is_symlink() and 'kind = "hubspot"' in real.read_text()
+    # tomlkit cannot add [source.hubspot] below dotted keys without moving what follows into
+    # it: the edit is checked with tomllib and refused, leaving the file as it was.
+    dotted = b'source.kind = "csv"\nsource.csv.path = "d.csv"\n\n[costs]\nadmin_hourly_rate = 75\n'
+    real.write_bytes(dotted)
+    with pytest.raises(ChaserError, match="dotted keys"):
+        tomlplace.edit(link, SETS, advice="")
+    assert real.read_bytes() == dotted

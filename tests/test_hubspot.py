@@ -130,6 +130,10 @@ def test_people_teams_buckets_and_blanks(env):
     assert people["105"].active is False  # archived owner: kept, so its records are placed
     assert snap.buckets[Bucket.INACTIVE.value].records > 0
     assert snap.buckets[Bucket.UNKNOWN.value].records > 0  # no owner, or one never listed
+    # owner 107 is of type QUEUE (the owners spec: "either PERSON or QUEUE"): a bucket
+    assert "107" not in people
+    assert snap.buckets[Bucket.QUEUE.value].records == DEALS // 10 + CONTACTS // 10 + 3
+    assert "107" not in snap.tallies  # counted apart, never charged to anyone
     deal_gaps = {g.record_id: g for g in snap.gaps if g.object == "deals"}
     # n % 7: 0 key missing, 1 null, 2 "", 3 "n/a" -> all blank; 4..6 filled
     for n, blank in ((0, True), (1, True), (2, True), (3, True), (4, False), (5, False)):
@@ -316,9 +320,9 @@ def test_a_refused_token_says_what_to_do_and_never_shows_the_token(env, fake):
 
 def test_an_error_body_echoing_the_token_is_scrubbed(env, fake, monkeypatch):
     _, _, run = env
-    import hubspot_server
+    from servers import hs_routes
 
-    monkeypatch.setattr(hubspot_server, "_fault", lambda kind: (
+    monkeypatch.setattr(hs_routes, "fault", lambda kind: (
         400, {"status": "error", "message": f"bad header: Bearer {TOKEN}",
               "category": "VALIDATION_ERROR"}, None))
     fake.fail("/objects/deals", "echo")

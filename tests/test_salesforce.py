@@ -141,6 +141,45 @@ def test_describe_rules_can_be_switched_off():
 RULES_PARSED = (Rule("Opportunity", ("Amount", "NextStep", "Account.Name")),)
 
 
+def test_a_compound_field_is_refused_naming_its_parts():
+    rules = (Rule("Account", ("Industry", "BillingAddress", "shippingaddress")),)
+    with pytest.raises(ConnectorError) as e:
+        make_plan("Account", real_describe("Account"), rules, SF)
+    assert str(e.value) == (
+        'Account: BillingAddress is a compound (address) field, which Bulk API queries cannot '
+        'read; require its parts instead: require = ["BillingStreet", "BillingCity", '
+        '"BillingState", "BillingPostalCode", "BillingCountry"]; ShippingAddress is a compound '
+        '(address) field, which Bulk API queries cannot read; require its parts instead: '
+        'require = ["ShippingStreet", "ShippingCity", "ShippingState", "ShippingPostalCode", '
+        '"ShippingCountry"] (each part is then checked on its own)')
+    with pytest.raises(ConnectorError, match=r'require = \["Street", "City", "State", '
+                                             r'"PostalCode", "Country"\]'):
+        make_plan("Lead", real_describe("Lead"), (Rule("Lead", ("Address",)),), SF)
+    # the parts themselves are ordinary fields, and a person's Name is no address
+    plan = make_plan("Account", real_describe("Account"),
+                     (Rule("Account", ("BillingCity", "BillingCountry")),), SF)
+    assert {"BillingCity", "BillingCountry"} <= set(plan.layout.columns)
+    make_plan("Contact", real_describe("Contact"), (Rule("Contact", ("Name",)),), SF)
+
+
+def test_a_geolocation_is_refused_naming_latitude_and_longitude():
+    org = make_org(1)
+    with pytest.raises(ConnectorError, match=r'Location__c is a compound \(location\) field.*'
+                                             r'require = \["Location__Latitude__s", '
+                                             r'"Location__Longitude__s"\]'):
+        make_plan("Account", org.describes["Account"], (Rule("Account", ("Location__c",)),), SF)
+
+
+@pytest.mark.parametrize("threshold", [10, 50_000])  # Bulk and REST alike
+def test_a_compound_rule_fails_before_any_record_is_read(server, tmp_path, capsys, threshold):
+    rules = RULES + '\n[[rules]]\nobject = "Account"\nrequire = ["BillingAddress"]\n'
+    cfg = sf_config(tmp_path / "c.toml", server.url, rules, bulk_threshold=threshold)
+    assert main(["sync", "--config", str(cfg)]) == 2
+    err = capsys.readouterr().err
+    assert "BillingAddress is a compound (address) field" in err and "BillingCity" in err
+    assert server.org.count(("query", "bulk-create"), "Account", ok_only=False) == 0
+
+
 # ---- rows ----------------------------------------------------------------------------------
 
 def test_flattening_nested_relationships_with_null():

@@ -248,7 +248,7 @@ def test_burst_of_429_and_503_slows_but_keeps_the_rate(tmp_path, monkeypatch, ca
     assert snap_of(cfg).objects == {"Opportunity": 1600}
     assert org.record_queries("Opportunity") == 8
     times = sorted(e["t"] for e in org.log)
-    assert len(times) == 8 + 6 + 3  # pages, faults, User + Group + describe
+    assert len(times) == 8 + 6 + 4  # pages, faults, User + Group + FieldPermissions + describe
     # never more than `rate` requests in any window, by the server's arrival times
     for i, t in enumerate(times):
         assert sum(1 for u in times[i:] if u - t < 1.0) <= rate
@@ -385,11 +385,12 @@ def test_done_when_against_the_standalone_server(tmp_path, fast, capsys):
         assert server.control("POST", "/_test/change?count=50")["changed"] == 50
         assert run(cfg, "sync") == 0
         stats = server.control("GET", f"/_test/stats?since={mark}")
-        assert stats["by_kind"] == {"query": 6, "describe": 4}  # users, queues, 4 objects
+        # users, queues, field permissions (no rows: no assignments read), 4 objects
+        assert stats["by_kind"] == {"query": 7, "describe": 4}
         assert stats["records_returned"] == 50 + 12 + 1  # the changes, users and the queue
         mark = stats["next"]
         server.control("POST", "/_test/burst?count=6")
         assert run(cfg, "sync", "--full") == 0
         stats = server.control("GET", f"/_test/stats?since={mark}&window=0.1")  # scaled(100)
-        assert stats["by_status"] == {"429": 3, "503": 3, "200": 4 + 2 + 4 * 1}
+        assert stats["by_status"] == {"429": 3, "503": 3, "200": 4 + 3 + 4 * 1}
         assert stats["most_in_any_0.1s"] <= 8  # the 10 s window, 100 times faster

@@ -1,6 +1,7 @@
 """`chaser connect salesforce|hubspot`: ask for the settings and, hidden, the secrets; keep the
 secrets in the OS keyring (service "chaser"), test the connection, and write only the settings
-to the config file.
+to the config file. The file is edited in place (chaser.tomlplace.edit): the admin's comments,
+order and spacing stay, and only [source] kind and the asked keys of [source.<kind>] change.
 
 Driven by each connector module's CONNECT_FIELDS and SECRETS, so adding a CRM adds no code
 here. CONNECT_FIELDS: (key, prompt, default[, when(answers) -> bool]); the default's type says
@@ -13,18 +14,19 @@ from __future__ import annotations
 import getpass
 import importlib
 import os
-import tomllib
 from pathlib import Path
 from typing import Any
 
-import tomli_w
-
-from chaser import config, locations, secrets
+from chaser import config, locations, secrets, tomlplace
 from chaser.errors import ChaserError
-from chaser.storage import atomic_write_bytes, ensure_dir
 
 KINDS = ("salesforce", "hubspot")
 TRIES = 3  # a wrong answer is asked again this many times, then connect stops
+UNCHANGED = "fix it, then run `chaser connect` again (the file was not changed)"
+NEW_FILE_HEADER = (
+    "chaser settings. `chaser connect` edits [source] in place and keeps the rest as written.",
+    "Secrets are kept in the OS keyring, never in this file.",
+)
 
 
 def register(sub, common) -> None:
@@ -100,7 +102,7 @@ def run(args) -> int:
         except ChaserError as e:
             raise ChaserError(f"connection test failed, config not changed: {e} "
                               "(fix it and run connect again, or use --no-test)") from None
-    _write(path, raw, source, kind, answers)
+    _write(path, kind, previous, answers, secret_names)
     print(f"Settings written to {path}. Next: {next_step}.")
     return 0
 
@@ -115,24 +117,19 @@ def _connector(kind: str):
 
 
 def _read(path: Path) -> dict:
-    if not path.exists():
-        return {}
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError) as e:
-        raise ChaserError(f"{path}: cannot read the existing config ({type(e).__name__})") from None
-    except tomllib.TOMLDecodeError as e:
-        raise ChaserError(f"{path}: invalid TOML, fix it before connecting: {e}") from None
+    """Read before the first question: a file that cannot be edited is refused up front."""
+    return tomlplace.read(path, UNCHANGED)
 
 
-def _write(path: Path, raw: dict, source: dict, kind: str, table: dict) -> None:
-    """Replace only [source]'s kind and [source.<kind>]; every other section stays. The old
-    file is kept as <name>.bak because TOML round trips drop comments."""
-    out = {**raw, "source": {**source, "kind": kind, kind: table}}
-    ensure_dir(path.parent)
-    if path.exists():
-        atomic_write_bytes(path.with_name(path.name + ".bak"), path.read_bytes())
-    atomic_write_bytes(path, tomli_w.dumps(out).encode())  # 0600, like every chaser file
+def _write(path: Path, kind: str, previous: dict, table: dict, secret_names: set[str]) -> None:
+    """Set [source] kind and the [source.<kind>] keys whose answer differs from what the file
+    held when connect started; drop the keys answered away, and any secret found there. The
+    file is read again now, so an edit made while the questions were asked is kept."""
+    sets = {("source", "kind"): kind}
+    sets |= {("source", kind, k): v for k, v in table.items()
+             if k not in secret_names and (k not in previous or previous[k] != v)}
+    drops = [("source", kind, k) for k in previous if k not in table or k in secret_names]
+    tomlplace.edit(path, sets, drops, advice=UNCHANGED, header=NEW_FILE_HEADER)
 
 
 def _secret_specs(spec: Any, auth: str | None) -> list[tuple[str, str, bool]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from chaser import access
 from chaser.audit import (
     PersonRow,
     bucket_rows,
@@ -13,6 +14,7 @@ from chaser.audit import (
 from chaser.commands import add_format, workspace
 from chaser.errors import ChaserError
 from chaser.freshness import as_of_label
+from chaser.model import Bucket
 from chaser.output import emit
 
 PERSON_COLUMNS = ["person", "team", "records", "records_with_gaps", "missing_fields",
@@ -26,10 +28,14 @@ def register(sub, common) -> None:
     p = sub.add_parser("gaps", parents=[common], help="missing required fields per person, "
                        "team or field (takes a snapshot first if there is none)")
     p.add_argument("--by", choices=["person", "team", "field", "bucket"], default="person",
-                   help="roll up by person (default), team, field, or the unblamed owner buckets")
+                   help="roll up by person (default), team, field, or the unblamed buckets "
+                        "(inactive, queue and unknown owners; blanks the owner cannot edit)")
     p.add_argument("--team", metavar="T", help="only this team")
     p.add_argument("--person", metavar="P", help="only this person (key, name or email)")
     p.add_argument("--records", action="store_true", help="list every gap record instead")
+    p.add_argument("--cannot-edit", action="store_true", dest="cannot_edit",
+                   help="list the records whose blanks their owner cannot edit (not blamed: "
+                        "the cannot-edit bucket), with --person / --team to narrow")
     add_format(p)
     p.set_defaults(func=run)
 
@@ -37,6 +43,17 @@ def register(sub, common) -> None:
 def _tally_cells(t) -> dict:
     return {"records": t.records, "records_with_gaps": t.records_with_gaps,
             "missing_fields": t.missing_fields, "completeness_pct": t.completeness_pct}
+
+
+def _bucket_row(bucket: str, t, fmt: str) -> dict:
+    row = {"bucket": bucket, **_tally_cells(t),
+           # JSON: {field: blanks}; table and CSV: "Account.Industry 12, Phone 3"
+           "fields": (dict(sorted(t.by_field.items(), key=lambda kv: (-kv[1], kv[0])))
+                      if fmt == "json" else access.fields_text(t.by_field))}
+    if bucket == Bucket.CANNOT_EDIT.value:
+        # It holds only records with such blanks: a completeness of 0% would say nothing.
+        row["completeness_pct"] = None
+    return row
 
 
 def run(args) -> int:
@@ -64,14 +81,16 @@ def run(args) -> int:
 
     if args.format == "table":  # which snapshot the figures are (CSV and JSON: rows only)
         print(f"{as_of_label(snap, ws.tz).capitalize()} ({ws.tz}), snapshot {snap.id}")
-    if args.records:
+    if args.records or args.cannot_edit:
         names = {r.person.key: r.person.name for r in rows}
         if inactive is not None:
             names[inactive.key] = inactive.name
+        gaps = snap.cannot_edit_gaps if args.cannot_edit else snap.gaps
         out = [{"person": names[g.owner], "object": g.object, "record_id": g.record_id,
                 "record_name": g.record_name, "missing_fields": list(g.missing)}
-               for g in snap.gaps if g.owner in names]
-        emit(out, RECORD_COLUMNS, args.format, empty="no gap records")
+               for g in gaps if g.owner in names]
+        emit(out, RECORD_COLUMNS, args.format, empty="no records with blanks their owner "
+             "cannot edit" if args.cannot_edit else "no gap records")
     elif args.by == "person":
         out = [{"person": r.person.name, "team": r.person.team, **_tally_cells(r.tally),
                 "tier": r.tier.value} for r in rows]
@@ -85,11 +104,16 @@ def run(args) -> int:
         out = [{"field": f, "missing": n} for f, n in field_counts(rows).items()]
         emit(out, ["field", "missing"], args.format, empty="no missing fields")
     else:
-        out = [{"bucket": b, **_tally_cells(t)} for b, t in bucket_rows(snap).items()]
+        out = [_bucket_row(b, t, args.format) for b, t in bucket_rows(snap).items()]
         emit(out, ["bucket", "records", "records_with_gaps", "missing_fields",
-                   "completeness_pct"], args.format, empty="no records in any owner bucket")
+                   "completeness_pct", "fields"], args.format,
+             empty="no records in any owner bucket")
+    if args.format == "table" and args.person and not args.cannot_edit \
+            and (note := access.person_note(who, snap.cannot_edit.get(who.key))):
+        print(f"{who.name} {note} — see --cannot-edit")
     # Under a table of everyone, say what it leaves out (CSV and JSON stay rows only).
-    if args.format == "table" and not (args.records or args.team or args.person) \
-            and args.by != "bucket" and (note := unblamed_note(snap)):
+    narrowed = args.records or args.cannot_edit or args.team or args.person
+    if args.format == "table" and not narrowed and args.by != "bucket" \
+            and (note := unblamed_note(snap)):
         print(f"{note} — see --by bucket")
     return 0

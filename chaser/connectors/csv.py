@@ -9,6 +9,7 @@ module maps columns, builds the people directory, and says in notes what it left
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 from chaser.connectors.base import Cancel, Capabilities, ConnectorError, Progress, ProgressFn
 from chaser.connectors.csv_dates import modified_reader
 from chaser.connectors.csv_read import TOTAL_LABEL, Table
+from chaser.connectors.csv_split import Offer, SecondHalf, can_fork
 from chaser.errors import ChaserError
 from chaser.model import NO_TEAM, Directory, Layout, Person, RecordBatch
 from chaser.rules import Rule, resolve_fields
@@ -65,8 +67,9 @@ class CsvConnector:
         """What the sync should show besides the figures: rows left out and why, per file."""
         return tuple(self._notes)
 
-    def _table(self, path: Path, encoding: str | None, delimiter: str | None) -> Table:
-        t = Table(Path(path), encoding, delimiter)
+    def _table(self, path: Path, encoding: str | None, delimiter: str | None,
+               split: bool = False) -> Table:
+        t = Table(Path(path), encoding, delimiter, split=split)
         self._open.add(t)
         return t
 
@@ -90,7 +93,7 @@ class CsvConnector:
         seen in the records becomes a person)."""
         p = self._source.people
         if p is None:
-            return Directory(complete=False)
+            return _with_cannot_edit(Directory(complete=False), self._source)
         t = self._table(p.path, p.encoding, p.delimiter)
         try:
             people, excluded = _people(t, p, cancel)
@@ -100,7 +103,8 @@ class CsvConnector:
         if excluded:
             self._notes.append(f"{t.path.name}: {len(excluded):,} people left out by exclude "
                                "(their records count as queue records)")
-        return Directory(tuple(people.values()), frozenset(excluded), complete=True)
+        return _with_cannot_edit(Directory(tuple(people.values()), frozenset(excluded),
+                                           complete=True), self._source)
 
     def batches(self, obj: str, progress: ProgressFn, cancel: Cancel) -> Iterator[RecordBatch]:
         """Stream `obj`'s rows in batches; progress and cancellation between batches."""
@@ -108,24 +112,38 @@ class CsvConnector:
         if not found:
             raise ConnectorError(f"no CSV file is configured for object {obj!r}")
         i, o = found[0]
-        t = self._table(o.path, o.encoding, o.delimiter)
+        t = self._table(o.path, o.encoding, o.delimiter, split=can_fork())
+        half: SecondHalf | None = None
         try:
             key = f"source.csv.objects[{i}]"
             col = {k: t.column(getattr(o, k), f"{key}.{k}")
                    for k in ("id", "owner", "name", "modified") if getattr(o, k)}
+            half = SecondHalf(t, col["id"])
             layout: Layout | None = None
-            records = 0
-            for pages, (line, rows) in enumerate(t.chunks(col["id"], cancel, unique=True),
-                                                 start=1):
+            records = pages = 0
+            for line, rows in t.chunks(col["id"], cancel, unique=True):
+                if line is None:  # the first part of a split file is read (csv_split.py)
+                    audited = half.join(cancel)
+                    if audited is None:
+                        continue  # the second part is read here
+                    records, pages = records + len(audited), pages + 1
+                    yield RecordBatch(layout, audited, 1)  # type: ignore[arg-type]
+                    progress(Progress(obj, records, pages))
+                    break
+                offer = layout is None and t.split is not None
                 if layout is None:  # the first rows settle how modified dates read
                     layout = self._layout(o, t, col, rows)
-                records += len(rows)
+                records, pages = records + len(rows), pages + 1
                 yield RecordBatch(layout, rows, 1, line)
                 progress(Progress(obj, records, pages))
+                if offer:  # the consumer may take it: the second part read meanwhile
+                    yield RecordBatch(layout, Offer(half), 0)  # type: ignore[arg-type]
             self._file_notes(t)
             if t.repeats:
                 self._notes += self._repeat_notes(t, o, col, layout)
         finally:
+            if half is not None:
+                half.close()
             self._done(t)
 
     def _layout(self, o: CsvObject, t: Table, col: dict[str, int], rows: list) -> Layout:
@@ -184,6 +202,36 @@ class CsvConnector:
     def close(self) -> None:
         for t in list(self._open):
             self._done(t)
+
+
+def _with_cannot_edit(directory: Directory, source: CsvSource) -> Directory:
+    """The directory with [[source.csv.cannot_edit]] applied: each named person's fields added
+    to Person.cannot_edit (chaser.access keeps their blanks off the person). A person is named
+    by key, name or email, as the owner column spells them. Without a people file the person
+    is added, so the audit charges their records to them; with one, a name it lacks is an
+    error (a typo would silently blame the person). People left out by `exclude` are skipped:
+    their records are queue records, blamed on nobody."""
+    if not source.cannot_edit:
+        return directory
+    people = {p.key: p for p in directory.people}
+    fields: dict[str, list[str]] = {}
+    for entry in source.cannot_edit:
+        person, queue, _ = directory.resolve(entry.person)
+        person = person or next((p for p in people.values() if p.matches(entry.person)), None)
+        if person is None and queue:
+            continue
+        if person is None and directory.complete:
+            file = source.people.path.name if source.people else "the people file"
+            raise ConnectorError(f"{entry.origin}: person {entry.person!r} is not in {file} "
+                                 "(name them by key, name or email)")
+        if person is None:
+            person = people.setdefault(entry.person, Person(entry.person, entry.person))
+        names = fields.setdefault(person.key, [])
+        names += [f"{entry.object}.{f.strip()}" for f in entry.fields]
+    for key, names in fields.items():
+        people[key] = replace(people[key], cannot_edit=tuple(sorted(set(names),
+                                                                  key=str.casefold)))
+    return replace(directory, people=tuple(people.values()))
 
 
 def _people(t: Table, p: CsvPeople, cancel: Cancel) -> tuple[dict[str, Person], set[str]]:

@@ -11,10 +11,11 @@ are absent, and a field is blank when an episode on it was open then. Chases dri
 ("fixed" fills some chased gaps within a day or two, a kept promise within a week or so), so
 the snapshots at `weekly_history(now)` and `demo_chases(now)` tell one story. The cast (see
 `demo_data.TEAMS`): steady grade-a, moderate and ineffective reps; reps who improve once
-chased; two reps blocked by a barrier (access, training) until it was removed; reps whose
-compliance fades 6-8 weeks after a refresher training; managers, who are people with small
-books in the team they manage (the VP above them is a name only); an inactive owner who still
-owns records; a new hire and a rep who never logged in, who own nothing; queue-owned leads.
+chased; two reps blocked by a barrier (access, training) until it was removed, and one still
+blocked (her profile cannot edit a rule field: `demo_data.CANNOT_EDIT`); reps whose compliance
+fades 6-8 weeks after a refresher training; managers, who are people with small books in the
+team they manage (the VP above them is a name only); an inactive owner who still owns records;
+a new hire and a rep who never logged in, who own nothing; queue-owned leads.
 """
 
 from __future__ import annotations
@@ -176,9 +177,10 @@ def _org(now: float) -> _Org:
         manager = " ".join(members[0][:2])
         for first, last, profile in members:
             who.append(Owner(next(keys), team, profile, rng))
-            people.append(Person(
-                who[-1].key, f"{first} {last}", team, manager if profile != "mgr" else D.VP,
-                f"{D.ascii_slug(first)}.{D.ascii_slug(last)}@acme-demo.example", profile != "GONE"))
+            name = f"{first} {last}"
+            people.append(Person(who[-1].key, name, team, D.VP if profile == "mgr" else manager,
+                                 f"{D.ascii_slug(first)}.{D.ascii_slug(last)}@acme-demo.example",
+                                 profile != "GONE", D.CANNOT_EDIT.get(name, ())))
     queues = dict(zip(D.sf_ids("00G", 61_000, len(D.QUEUES)), D.QUEUES, strict=True))
     gen = _Gen(rng, now, who, [Owner(k, "", "QUEUE", rng) for k in queues])
     tables = {"Account": gen.accounts(), "Contact": gen.contacts(),

@@ -58,6 +58,9 @@ TEAMS: dict[str, list[tuple[str, str, str]]] = {
 
 # The two barrier people: which barrier blocks them, and how many days ago it was removed.
 BARRIERS = {"Malik Haddad": ("barrier-access", 45), "Hiroshi Sato": ("barrier-training", 50)}
+# A barrier still open: her profile may not edit Account.Industry (field-level security), so
+# her blank Industry is counted in the cannot-edit bucket, and nobody ever chased her for it.
+CANNOT_EDIT = {"Megan Foster": ("Account.Industry",)}
 
 # profile -> (chronic gap share lo, hi), late-entry share, mean days late, calendar days
 # between chases (0: never chased; a chase that falls on a weekend is skipped), share of open

@@ -1,10 +1,11 @@
 """One HTTP policy for every API connector, on httpx.
 
 One client per sync; a timeout on every call; a client-side rate limit (a sliding window of
-N requests per 10 s, the unit both HubSpot and Salesforce speak); bounded exponential backoff
-with jitter for 5xx, timeouts, dropped connections and 429s. Every attempt, retries included,
-passes the rate limiter, so a burst of errors slows a sync down but never pushes it past the
-configured rate. The retry budget outlasts a short outage: eight retries whose waits add up
+N requests per 10 s, the unit both HubSpot and Salesforce speak) and, where a vendor's `pace`
+hook reads the server's own window from its answers, that window too; bounded exponential
+backoff with jitter for 5xx, timeouts, dropped connections and 429s. Every attempt, retries
+included, passes the limiters, so a burst of errors slows a sync down but never pushes it
+past the rate. The retry budget outlasts a short outage: eight retries whose waits add up
 to at least 45 s (at most about 90 s). A host that never answered at all is a wrong URL or no
 network, not an outage: that fails after one quick retry. Each vendor decides what a
 response means through a `classify` hook, because "stop now" differs: Salesforce's 403
@@ -143,12 +144,33 @@ def _retry_after(response: httpx.Response) -> float | None:
         return None  # an HTTP date: rare for these APIs; our own backoff will do
 
 
+@dataclass(frozen=True, slots=True)
+class Allowance:
+    """What a server says of its own rate window in one answer: `limit` requests per
+    `interval` seconds, of which `remaining` are still free (the answered request counted)."""
+
+    limit: int
+    remaining: int
+    interval: float | None = None
+
+
+# pace(response) -> the server's Allowance, or None when the answer does not say (a vendor
+# hook: HubSpot's X-HubSpot-RateLimit-* headers; Salesforce sends no such thing).
+Pace = Callable[[httpx.Response], "Allowance | None"]
+UNLIMITED = 1_000_000  # a window no client reaches: the server limiter before it has heard
+HEADROOM = 0.1  # share of a told limit left free for other clients' first requests
+
+
 class RateLimiter:
     """At most `per_10s` requests in any 10-second window, as the server counts them.
 
     A request is counted from when it may start until `finished()` says its answer came (or
     it failed): however long it was in flight, the N+1st starts a full window after the 1st
     ended, so even arrival-time jitter cannot put N+1 requests in one window at the server.
+
+    `observe()` takes the server's word: its limit and window replace the configured ones, and
+    requests it counted that this limiter did not send (another process, a sync that just
+    ended) are booked as `others`, dated now as their dates are unknown: slow, never a 429.
     """
 
     def __init__(self, per_10s: int, clock: Callable[[], float], sleep: Callable[[float], None],
@@ -156,22 +178,61 @@ class RateLimiter:
         self.per_window = max(1, per_10s)
         self.window = window
         self.clock, self.sleep = clock, sleep
-        self.sent: deque[float] = deque()
+        self.sent: deque[float] = deque()  # our own requests, by when each counts from
+        self.others: deque[float] = deque()  # the server's count beyond ours (see observe)
+        self.waited = 0.0  # seconds spent waiting for the window, for a sync's notes
 
-    def wait(self) -> None:
+    def _held(self, now: float) -> int:
+        for queue in (self.sent, self.others):
+            while queue and now - queue[0] >= self.window:
+                queue.popleft()
+        return len(self.sent) + len(self.others)
+
+    def wait(self, check: Callable[[], None] | None = None) -> None:
+        """Block until one more request fits the window; `check` (a cancel check) runs
+        between short sleeps, so a wait of a whole window can still be cancelled."""
         while True:
             now = self.clock()
-            while self.sent and now - self.sent[0] >= self.window:
-                self.sent.popleft()
-            if len(self.sent) < self.per_window:
+            if self._held(now) < self.per_window:
                 self.sent.append(now)
                 return
-            self.sleep(self.window - (now - self.sent[0]) + 0.001)
+            oldest = min(q[0] for q in (self.sent, self.others) if q)
+            delay = self.window - (now - oldest) + 0.001
+            if check is not None:
+                check()
+                delay = min(delay, 0.25)
+            self.sleep(delay)
+            self.waited += delay
 
     def finished(self) -> None:
         """The request admitted last has ended: count it from now (see the class doc)."""
         if self.sent:
             self.sent[-1] = max(self.sent[-1], self.clock())
+
+    def fill(self) -> None:
+        """Start as if the window were full: for a limit the server never reports, what
+        another process spent just before this one started is unknowable."""
+        now = self.clock()
+        while self._held(now) < self.per_window:
+            self.others.append(now)
+
+    def observe(self, told: Allowance) -> None:
+        """Pace to what the server said in an answer (see the class doc). A share of the
+        limit (HEADROOM) stays free, so a process starting inside this one's window has
+        room for the first request that tells it how full the window is."""
+        if told.limit < 1:
+            return
+        if told.interval is not None and 0.05 <= told.interval <= 3600:
+            self.window = told.interval
+        self.per_window = max(1, told.limit - max(1, int(told.limit * HEADROOM)))
+        now = self.clock()
+        self._held(now)
+        used = told.limit - min(max(told.remaining, 0), told.limit)
+        foreign = max(0, used - len(self.sent))
+        while len(self.others) > foreign:  # fewer than booked: the oldest went first
+            self.others.popleft()
+        while len(self.others) < foreign:
+            self.others.append(now)
 
 
 class Http:
@@ -182,13 +243,18 @@ class Http:
                  backoff_base: float = 0.5, backoff_max: float = 30.0,
                  cancel: Cancel | None = None, transport: httpx.BaseTransport | None = None,
                  sleep: Callable[[float], None] = time.sleep,
-                 clock: Callable[[], float] = time.monotonic, seed: int | None = None) -> None:
+                 clock: Callable[[], float] = time.monotonic, seed: int | None = None,
+                 pace: Pace | None = None) -> None:
         self.base_url = check_url(base_url)
         self.max_retries = max_retries
         self.backoff_base, self.backoff_max = backoff_base, backoff_max
         self.cancel = cancel or Cancel()
         self.sleep = sleep
         self.limiter = RateLimiter(rate_per_10s, clock, sleep)
+        # The server's own window, as its answers tell it through `pace` (see pace_by);
+        # unlimited until one does.
+        self.server_limiter = RateLimiter(UNLIMITED, clock, sleep)
+        self.pace = pace
         self.requests = 0  # every request sent, retries included: the customer's allowance
         self.retries = 0
         self.answered = False  # has the host answered at all? Until then, unreachable = wrong URL
@@ -207,6 +273,11 @@ class Http:
     def set_header(self, name: str, value: str) -> None:
         self.client.headers[name] = value
 
+    def pace_by(self, pace: Pace) -> None:
+        """Read every answer with `pace` and keep to the window the server reports, on top
+        of the configured rate: the vendor's hook, so this client stays generic."""
+        self.pace = pace
+
     def backoff(self, attempt: int, hint: float | None) -> float:
         """"Equal" jitter: uniform in [c/2, c] with c = min(max, base * 2^attempt), never below
         the server's own Retry-After hint. Half of each wait is certain, so the retries of one
@@ -220,14 +291,16 @@ class Http:
                 limiter: RateLimiter | None = None, **kwargs) -> httpx.Response:
         """Send with rate limit, retries and backoff. `what` names the object and page for
         error messages ("Opportunity page 3"). `limiter` is an extra, endpoint-specific limit
-        (HubSpot's search: 5/s) honoured on every attempt, retries included. Returns the first
+        (HubSpot's search: 4/s) honoured on every attempt, retries included. Returns the first
         usable response."""
         attempt = 0
         while True:
             self.cancel.check()
+            check = self.cancel.check
             if limiter is not None:
-                limiter.wait()
-            self.limiter.wait()
+                limiter.wait(check)
+            self.limiter.wait(check)
+            self.server_limiter.wait(check)
             self.requests += 1
             try:
                 response = self.client.request(method, url, **kwargs)
@@ -247,6 +320,7 @@ class Http:
             else:
                 self._finished(limiter)
                 self.answered = True
+                self._observe(response)
                 verdict = classify(response)
                 if verdict is None:
                     return response
@@ -259,8 +333,15 @@ class Http:
 
     def _finished(self, limiter: RateLimiter | None) -> None:
         self.limiter.finished()
+        self.server_limiter.finished()
         if limiter is not None:
             limiter.finished()
+
+    def _observe(self, response: httpx.Response) -> None:
+        """Every answer, 429s included (they say the window is full), feeds the pacing."""
+        told = self.pace(response) if self.pace is not None else None
+        if told is not None:
+            self.server_limiter.observe(told)
 
     def _pause(self, seconds: float) -> None:
         """Sleep in small steps so a cancel is honoured during a long backoff."""

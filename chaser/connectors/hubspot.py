@@ -175,17 +175,21 @@ class HubSpotConnector:
         return []  # HubSpot's own "required" flags live in forms and pipelines, not the API
 
     def directory(self, cancel: Cancel) -> Directory:
-        """Active and archived owners: records may still point at people who left."""
+        """Active and archived owners: records may still point at people who left. Owners of
+        type QUEUE (CRM v3 owners spec, PublicOwner.type) are a bucket, never a person."""
         self.http.cancel = cancel
         self.portal = self.api.account()
         people: dict[str, Person] = {}
+        queues: set[str] = set()
         for archived in (False, True):
             for page in self.api.owners(archived):
                 for owner in page.results:
                     p = person_of(owner, archived)
-                    if p.key not in people or p.active:  # an owner in both lists is active
+                    if p is None:
+                        queues.add(str(owner.get("id")))
+                    elif p.key not in people or p.active:  # an owner in both lists is active
                         people[p.key] = p
-        return Directory(tuple(people.values()))
+        return Directory(tuple(people.values()), frozenset(queues))
 
     def batches(self, obj: str, progress: ProgressFn, cancel: Cancel) -> Iterator[RecordBatch]:
         self.http.cancel = cancel

@@ -3,8 +3,15 @@ HubSpot pages (object lists, search, owners). Knows nothing of rules, caches or 
 
 Facts this relies on (DESIGN.md section 5): list pages carry no total and end only when
 `paging` is absent, so an empty page that still has a cursor is not the end; search takes one
-sort, at most 200 results a page and pages through at most 10,000 results per query; a 429
+sort, at most 200 results a page and pages through at most 10,000 results per query, and its
+answer carries `total` (the spec's CollectionResponseWithTotalSimplePublicObject); a 429
 names its `policyName`, and a DAILY limit must never be retried.
+
+Pacing, from HubSpot's "API usage details" page (developers.hubspot.com/docs/api/usage-details):
+every answer carries X-HubSpot-RateLimit-Max / -Remaining / -Interval-Milliseconds (the
+-Secondly pair is deprecated there, and ignored here), except search answers, which carry
+none; the Search API is limited to four requests per second per authentication token (same
+page, and the changelog post "CRM Search API Rate Limit Increase").
 
 Every message built from an answer goes through `secrets.redact` (the token is registered with
 it when read), and HubSpot's `category` and `policyName` are quoted only when they look like
@@ -21,7 +28,7 @@ from datetime import UTC, datetime
 import httpx
 
 from chaser.connectors.base import AuthError, ConnectorError, LimitError
-from chaser.connectors.http import Http, RateLimiter, Retry, default_classify
+from chaser.connectors.http import Allowance, Http, RateLimiter, Retry, default_classify
 from chaser.model import NO_TEAM, Layout, Person
 from chaser.secrets import redact, register
 
@@ -29,7 +36,8 @@ LIST_LIMIT = 100  # the list endpoint's largest page
 OWNERS_LIMIT = 500
 SEARCH_LIMIT = 200  # the search endpoint's largest page
 SEARCH_CAP = 10_000  # results one search query can page through
-SEARCH_PER_SECOND = 5  # HubSpot's own limit on search, on top of the app's 10-second limit
+SEARCH_PER_SECOND = 4  # HubSpot's own limit on search, on top of the app's 10-second limit
+ID_PROPERTY = "hs_object_id"  # always set; asked for alone, the list sends the least it can
 MAX_PAGES = 1_000_000  # no paging loop runs forever, whatever a server answers
 _CODE = re.compile(r"[A-Z][A-Z0-9_]{0,63}")  # a category or policyName as HubSpot writes them
 
@@ -79,8 +87,12 @@ class Api:
         self.http = http
         self.search_cap = search_cap
         register(token)  # kept nowhere here: nothing's repr (or a traceback's locals) shows it
+        http.pace_by(allowance)
+        # Search answers say nothing of the search limit, so nothing tells this process what
+        # another spent in the last second: it starts as if that second were full (<= 1 s).
         self.search_limiter = RateLimiter(SEARCH_PER_SECOND, http.limiter.clock,
                                           http.limiter.sleep, window=1.0)
+        self.search_limiter.fill()
         # (used today, daily limit) from the last X-HubSpot-RateLimit-Daily[-Remaining] pair:
         # sent to private apps, not to OAuth apps (no daily limit) nor by search
         self.usage: tuple[int, int] | None = None
@@ -102,7 +114,10 @@ class Api:
                         "DAILY); chaser does not retry it: sync again after the limit resets "
                         "at midnight in the account's time zone")
                 hint = default_classify(response)  # keeps a Retry-After, should one come
-                return Retry(hint.after if hint else None, f"HTTP 429 {policy or 'rate limit'}")
+                after = hint.after if hint else None
+                if policy == "SECONDLY":  # the search limit: its window is one second
+                    after = max(after or 0.0, 1.0)
+                return Retry(after, f"HTTP 429 {policy or 'rate limit'}")
             verdict = default_classify(response)  # 5xx: back off and try again
             if verdict is not None:
                 return verdict
@@ -246,6 +261,53 @@ class Api:
                                   f"records share the modified time {ms_to_iso(value)}")
             op, value = "GTE", last
 
+    def count(self, obj: str) -> int:
+        """How many live (not archived) records `obj` has: one search, no filter, `limit=1`,
+        reading `total`. One request, paced like every search (4/s). HubSpot's search index
+        trails writes by a few seconds, so a record created or deleted just now may be
+        missing from this count for a moment: a mismatch should lead to a sweep (`ids`), not
+        to a conclusion."""
+        what = f"HubSpot {obj} count"
+        body = {"filterGroups": [], "properties": [ID_PROPERTY], "limit": 1}
+        response = self.http.request("POST", f"/crm/v3/objects/{obj}/search", what=what,
+                                     classify=self._classify(what), limiter=self.search_limiter,
+                                     json=body)
+        total = self._json(response, what).get("total")
+        if not isinstance(total, int) or isinstance(total, bool) or total < 0:
+            raise ConnectorError(f"{what}: HubSpot sent a search reply without a total")
+        return total
+
+    def id_pages(self, obj: str) -> Iterator[Page]:
+        """Every live record of `obj`, 100 a page, asking only for `hs_object_id`: the list
+        always adds `createdate` and the modified date, which no request can leave out (a
+        HubSpot maintainer in HubSpot/hubspot-api-python#357), and omitting `properties`
+        would send the larger default set instead."""
+        yield from self._paged(
+            f"/crm/v3/objects/{obj}",
+            {"limit": LIST_LIMIT, "properties": ID_PROPERTY, "archived": "false"},
+            lambda n: f"HubSpot {obj} ids page {n}")
+
+    def ids(self, obj: str) -> set[str]:
+        """The ids of every live record of `obj` (see id_pages): for the sweep after a count
+        that does not match the merged rows."""
+        return {str(rec["id"]) for page in self.id_pages(obj) for rec in page.results}
+
+
+def allowance(response: httpx.Response) -> Allowance | None:
+    """HubSpot's 10-second window from an answer's X-HubSpot-RateLimit-Max, -Remaining and
+    -Interval-Milliseconds (HubSpot's "API usage details" page); None when they are missing,
+    as on every search answer, or are not whole numbers."""
+    limit, left, interval = (_whole(response.headers.get(f"X-HubSpot-RateLimit-{name}"))
+                             for name in ("Max", "Remaining", "Interval-Milliseconds"))
+    if limit is None or left is None or limit < 1:
+        return None
+    return Allowance(limit, left, interval / 1000 if interval else None)
+
+
+def _whole(text: str | None) -> int | None:
+    text = (text or "").strip()
+    return int(text) if text.isdigit() and len(text) <= 12 else None
+
 
 def _code(value: object) -> str:
     """A HubSpot code (category, policyName) fit to quote, or "" for anything else."""
@@ -331,7 +393,12 @@ def record_name(props: dict, alternatives) -> str | None:
     return None
 
 
-def person_of(owner: dict, archived: bool) -> Person:
+def person_of(owner: dict, archived: bool) -> Person | None:
+    """The person an owner is, or None for a queue: the CRM v3 owners spec (PublicOwner.type)
+    says an owner "can be either PERSON or QUEUE", and a queue is a bucket, never a person.
+    An owner without `type` (older answers) is a person."""
+    if str(owner.get("type") or "").strip().upper() == "QUEUE":
+        return None
     key = str(owner.get("id"))
     email = owner.get("email") or None
     name = " ".join(str(owner.get(k) or "").strip() for k in ("firstName", "lastName")).strip()

@@ -1,5 +1,20 @@
-"""Salesforce over the shared HTTP policy: sign-in, error meanings, REST query paging, Bulk
-API 2.0 and the API-usage header. Knows nothing of rules, layouts or caches.
+"""Salesforce over the shared HTTP policy: sign-in, error meanings, REST query paging, COUNT()
+and id sweeps, Bulk API 2.0 and the API-usage header. Knows nothing of rules, layouts or caches.
+
+From the vendor's documents:
+- Sign-in ("OAuth 2.0 Refresh Token Flow for Renewed Sessions", Salesforce Help): with refresh
+  token rotation on, every refresh answers with a new `refresh_token` and the old one is
+  invalidated, so it is stored in the keyring at once; the answer's `instance_url` is where the
+  org's API lives, so API calls go there (and a difference from the config is reported).
+- Limits ("API Request Limits and Allocations", Developer Limits and Allocations Quick
+  Reference): 403 REQUEST_LIMIT_EXCEEDED is either the rolling 24-hour total ("TotalRequests
+  Limit exceeded.") or more concurrent long-running requests than the org allows
+  ("ConcurrentRequests (Concurrent API Requests) Limit exceeded."; Apex says
+  "ConcurrentPerOrgLongTxn"). Only the first stops a sync; the second is backed off and retried.
+- Bulk API 2.0 ("Understanding Bulk API 2.0 Query", "Abort a Query Job", "Delete a Query Job"):
+  a job is deleted once its results are read; one that did not finish is aborted (allowed only
+  while UploadComplete or InProgress) and then deleted (allowed once JobComplete, Aborted or
+  Failed).
 
 Secrets: the access token lives only in the client's Authorization header. Every secret is
 registered with `secrets.redact` as soon as it is read or issued, and every message built from
@@ -9,18 +24,20 @@ builds a message from a request.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterator, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import orjson
 
 from chaser import secrets
 from chaser.connectors.base import AuthError, Cancel, ConnectorError, LimitError
-from chaser.connectors.http import RETRY_STATUSES, Http, Retry, _retry_after
+from chaser.connectors.http import RETRY_STATUSES, Http, Retry, _retry_after, check_url
+from chaser.connectors.salesforce_bulk import BULK_MAX_WAIT, BULK_PAGE, BulkQueries  # noqa: F401
+from chaser.connectors.salesforce_rows import Flattener, csv_rows, text  # noqa: F401 - re-exported
+from chaser.errors import ChaserError
 from chaser.secrets import redact
 
 SOURCE = "salesforce"
@@ -29,8 +46,8 @@ _USAGE = re.compile(r"api-usage=(\d+)/(\d+)")
 # A REST query cursor as Salesforce sends it: a path on the instance, no query string.
 _NEXT = re.compile(r"/services/data/v\d+\.\d+/query(?:All)?/[A-Za-z0-9]+-\d+")
 _CODE = re.compile(r"[A-Za-z][A-Za-z0-9_.:-]{0,63}")  # what Salesforce's error codes look like
-BULK_MAX_WAIT = 1800.0  # seconds a Bulk query job may take before we give up
-BULK_PAGE = 50_000  # rows per Bulk result page (maxRecords)
+LIMIT = "REQUEST_LIMIT_EXCEEDED"
+CONCURRENT = "HTTP 403 REQUEST_LIMIT_EXCEEDED: too many concurrent long-running requests in the org"
 
 
 class _Expired(Exception):  # noqa: N818 - a signal inside this module, never shown
@@ -57,7 +74,7 @@ def errors_of(response: httpx.Response) -> list[tuple[str, str]]:
     return out
 
 
-class SalesforceApi:
+class SalesforceApi(BulkQueries):
     """One signed-in client for one sync (or one connection test)."""
 
     def __init__(self, settings: Any, *, transport: httpx.BaseTransport | None = None,
@@ -69,9 +86,13 @@ class SalesforceApi:
         self._opts = opts
         self.http = Http(settings.instance_url, **opts)
         self._login: Http | None = None
+        self._retired = [0, 0]  # requests, retries of instance clients replaced by `_adopt`
         self.usage: tuple[int, int] | None = None  # (used, daily allowance) from the last response
         self.token_source = ""  # "keyring" | "environment" | "oauth"
         self.refreshes = 0
+        # Lines for the sync's notes (instance moved, a token that could not be stored, a job
+        # left on the server): redacted, each once.
+        self.notices: list[str] = []
 
     # ---- sign-in -------------------------------------------------------------------------
     def set_cancel(self, cancel: Cancel) -> None:
@@ -81,11 +102,21 @@ class SalesforceApi:
 
     @property
     def requests(self) -> int:
-        return self.http.requests + (self._login.requests if self._login else 0)
+        return self.http.requests + self._retired[0] + (self._login.requests if self._login else 0)
 
     @property
     def retries(self) -> int:
-        return self.http.retries + (self._login.retries if self._login else 0)
+        return self.http.retries + self._retired[1] + (self._login.retries if self._login else 0)
+
+    @property
+    def instance_url(self) -> str:
+        """Where API calls go now: the configured URL, or the one sign-in named."""
+        return self.http.base_url
+
+    def _notice(self, line: str) -> None:
+        line = redact(line)
+        if line not in self.notices:
+            self.notices.append(line)
 
     def authenticate(self) -> None:
         s = self.settings
@@ -116,14 +147,62 @@ class SalesforceApi:
         response = self._login.request("POST", "/services/oauth2/token", what="Salesforce sign-in",
                                        classify=self._classify_login, data=data)
         try:
-            token = response.json().get("access_token")
-        except (ValueError, AttributeError):
-            token = None
+            body = response.json()
+        except ValueError:
+            body = None
+        body = body if isinstance(body, dict) else {}
+        token, rotated = body.get("access_token"), body.get("refresh_token")
+        for value in (token, rotated):  # before anything can quote them
+            if isinstance(value, str):
+                secrets.register(value)
         if not isinstance(token, str) or not token:
             raise AuthError("Salesforce sign-in: the token endpoint answered without an "
                             "access_token")
-        secrets.register(token)  # before anything can quote it
+        if s.auth == "refresh_token" and isinstance(rotated, str) and rotated \
+                and rotated != data["refresh_token"]:
+            self._keep_refresh_token(rotated)
+        self._adopt(body.get("instance_url"))
         return token
+
+    def _keep_refresh_token(self, value: str) -> None:
+        """Rotation: the refresh token just used is dead from now on, so the new one goes to
+        the keyring before anything else can fail."""
+        try:
+            secrets.put(SOURCE, "refresh_token", value)
+        except ChaserError:
+            self._notice("Salesforce issued a new refresh token (rotation) but the OS keyring "
+                         "could not store it; the stored one no longer works: run `chaser "
+                         "connect salesforce` before the next sync")
+
+    def _adopt(self, named: Any) -> None:
+        """Send API calls to the instance the token answer names, when it is one chaser may
+        talk to (https, or plain http to loopback); report when it is not the configured one."""
+        if not isinstance(named, str) or not named.strip():
+            return
+        configured = self.settings.instance_url
+        try:
+            parts = urlsplit(check_url(named, "instance_url"))
+            if parts.path.strip("/") or parts.query:
+                raise ChaserError("not a bare instance URL")
+            url = f"{parts.scheme}://{parts.netloc}"
+            if url.casefold() == self.http.base_url.casefold():
+                return
+            fresh = Http(url, **self._opts)  # resolves and pins a loopback name, or refuses
+        except ChaserError:
+            self._notice(f"Salesforce sign-in named an instance_url chaser will not use (only "
+                         f"a bare https://host, or plain http to this machine); API calls stay "
+                         f"on {configured}")
+            return
+        old, self.http = self.http, fresh
+        fresh.cancel = old.cancel
+        fresh.limiter = old.limiter  # the same org's rate window goes on, not a fresh one
+        self._retired[0] += old.requests
+        self._retired[1] += old.retries
+        old.close()
+        if url.casefold() != configured.casefold():
+            self._notice(f"Salesforce sign-in says this org's API is at {url}, not at the "
+                         f"configured {configured}; this sync used {url}: set instance_url = "
+                         f"\"{url}\" in chaser.toml")
 
     def _classify_login(self, response: httpx.Response) -> Retry | None:
         if response.status_code < 300:
@@ -148,17 +227,31 @@ class SalesforceApi:
             codes = {c for c, _ in errors}
             if code == 401:
                 raise _Expired()
-            if code == 403 and "REQUEST_LIMIT_EXCEEDED" in codes:
+            if code == 403 and LIMIT in codes:
+                said = " ".join(m for c, m in errors if c == LIMIT)
+                if not self._daily(said):
+                    return Retry(_retry_after(response), CONCURRENT)
                 used = f" ({self.usage[0]:,} of {self.usage[1]:,} calls used)" if self.usage else ""
-                raise LimitError(f"{what}: Salesforce REQUEST_LIMIT_EXCEEDED{used}: the org's "
-                                 "daily API allowance is spent; chaser stopped without retrying. "
-                                 "Sync again after the 24-hour window frees calls.")
+                raise LimitError(f"{what}: Salesforce {LIMIT}{used}: the org's daily API "
+                                 "allowance is spent; chaser stopped without retrying. Sync "
+                                 "again after the 24-hour window frees calls.")
             if code in RETRY_STATUSES:
                 label = next(iter(sorted(codes)), "")
                 return Retry(_retry_after(response), f"HTTP {code}{' ' + label if label else ''}")
             detail = "; ".join(f"{c}: {m}" if c and m else c or m for c, m in errors) or f"HTTP {code}"
             raise ConnectorError(redact(f"{what}: {detail}"))
         return classify
+
+    def _daily(self, message: str) -> bool:
+        """Is this REQUEST_LIMIT_EXCEEDED the spent day (stop) rather than the concurrent
+        long-running request limit (wait and retry)? The message names which; usage at or over
+        the allowance settles it either way; an unknown message counts as the day only when
+        no usage below the allowance says otherwise."""
+        if self.usage and self.usage[1] and self.usage[0] >= self.usage[1]:
+            return True
+        if "Concurrent" in message:
+            return False
+        return "TotalRequests" in message or self.usage is None
 
     def request(self, method: str, url: str, *, what: str, **kwargs) -> httpx.Response:
         """One call with the shared policy; on 401 signs in again once (OAuth modes)."""
@@ -238,73 +331,27 @@ class SalesforceApi:
             raise ConnectorError(f"{what}: the answer has no record list")
         return body
 
-    def bulk_rows(self, soql: str, obj: str, fields: Sequence[str], *, all_rows: bool,
-                  total: int | None) -> Iterator[tuple[list[list], int, int | None]]:
-        jobs = f"{self.base}/jobs/query"
-        response = self.request("POST", jobs, what=f"{obj} bulk job", json={
-            "operation": "queryAll" if all_rows else "query", "query": soql,
-            "contentType": "CSV", "columnDelimiter": "COMMA", "lineEnding": "LF"})
-        try:
-            job = response.json()
-        except ValueError:
-            job = None
-        job = job if isinstance(job, dict) else {}
-        job_id = str(job.get("id") or "")
-        if not re.fullmatch(r"[A-Za-z0-9]{15,18}", job_id):
-            raise ConnectorError(f"{obj} bulk job: Salesforce returned no usable job id")
-        done = False
-        try:
-            self._await_job(f"{jobs}/{job_id}", obj)
-            locator, page = "", 0
-            while True:
-                page += 1
-                params = {"maxRecords": str(BULK_PAGE)}
-                if locator:
-                    params["locator"] = locator
-                response = self.request("GET", f"{jobs}/{job_id}/results", params=params,
-                                        what=f"{obj} bulk results page {page}",
-                                        headers={"Accept": "text/csv"})
-                yield csv_rows(response.text, fields, f"{obj} bulk results page {page}"), page, total
-                locator = response.headers.get("Sforce-Locator", "null")
-                if not locator or locator == "null":
-                    done = True
-                    return
-        finally:
-            if not done:  # cancelled or failed: stop the job's work on the server (best effort)
-                self._abort(f"{jobs}/{job_id}", obj)
+    def count(self, obj: str, where: str = "", *, all_rows: bool = False) -> int:
+        """SELECT COUNT() FROM obj [WHERE ...]: one request. "For COUNT(), the size field of
+        the QueryResult object returns the number of rows" (SOQL and SOSL Reference); REST
+        puts it in totalSize with no records."""
+        soql = f"SELECT COUNT() FROM {obj}" + (f" WHERE {where}" if where else "")
+        what = f"{obj} count"
+        body = self.get_json(f"{self.base}/{'queryAll' if all_rows else 'query'}", what=what,
+                             params={"q": soql})
+        n = body.get("totalSize") if isinstance(body, dict) else None
+        if type(n) is not int or n < 0:
+            raise ConnectorError(f"{what}: the answer has no record count (totalSize)")
+        return n
 
-    def _await_job(self, url: str, obj: str) -> None:
-        waited, delay = 0.0, 0.5
-        while True:
-            state = self.get_json(url, what=f"{obj} bulk job")
-            s = state.get("state") if isinstance(state, dict) else None
-            if s == "JobComplete":
-                return
-            if s in ("Failed", "Aborted"):
-                why = redact(" ".join(str(state.get("errorMessage") or "no reason given").split()))
-                raise ConnectorError(f"{obj} bulk job {s.lower()}: {why[:300]}")
-            if waited >= BULK_MAX_WAIT:
-                raise ConnectorError(f"{obj} bulk job: not complete after {BULK_MAX_WAIT:.0f} s")
-            self._sleep(delay)
-            waited += delay
-            delay = min(delay * 2, 10.0)
-
-    def _sleep(self, seconds: float) -> None:
-        """Sleep through the policy's own sleep, in steps, so a cancel is honoured."""
-        left = seconds
-        while left > 0:
-            self.http.cancel.check()
-            step = min(left, 0.25)
-            self.http.sleep(step)
-            left -= step
-        self.http.cancel.check()
-
-    def _abort(self, url: str, obj: str) -> None:
-        self.http.requests += 1  # it spends allowance like any call
-        try:
-            self.http.client.patch(url, json={"state": "Aborted"}, timeout=5.0)
-        except httpx.HTTPError:
-            pass  # the job expires on its own; the sync's real error matters more
+    def ids(self, obj: str, where: str = "", *, all_rows: bool = False,
+            bulk_threshold: int | None = None) -> Iterator[list[str]]:
+        """Every Id of `obj` [WHERE ...], a page at a time: the cheap sweep that finds which
+        cached rows are gone."""
+        soql = f"SELECT Id FROM {obj}" + (f" WHERE {where}" if where else "")
+        for rows, _, _ in self.rows(soql, obj, ["Id"], all_rows=all_rows,
+                                    bulk_threshold=bulk_threshold):
+            yield [r[0] for r in rows if r[0]]
 
     def close(self) -> None:
         self.http.close()
@@ -318,58 +365,3 @@ def _check_relative(url: str, what: str) -> None:
     if not url.startswith("/") or url.startswith("//"):
         raise ConnectorError(f"{what}: Salesforce pointed to a URL outside the instance; "
                              "refusing to follow it")
-
-
-def text(value: Any) -> str | None:
-    """A JSON value as the text a row holds (rules compare text)."""
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dict):  # a compound field (address, geolocation): filled if any part is
-        parts = [str(v) for k, v in value.items() if k != "attributes" and v not in (None, "")]
-        return ", ".join(parts) or None
-    return str(value)
-
-
-_ABSENT = object()
-
-
-class Flattener:
-    """A REST record -> a row of `fields`; "Account.Name" walks the nested relationship."""
-
-    def __init__(self, fields: Sequence[str]) -> None:
-        self.paths = [tuple(f.split(".")) for f in fields]
-
-    def __call__(self, record: dict) -> list:
-        # Runs once per record of a sync: plain fields and strings take the short path.
-        row = []
-        append = row.append
-        for path in self.paths:
-            v: Any = record
-            for seg in path:
-                if type(v) is not dict:
-                    v = None
-                    break
-                got = v.get(seg, _ABSENT)
-                if got is _ABSENT:  # Salesforce answers in the describe's casing; a rule may not
-                    got = next((x for k, x in v.items() if k.casefold() == seg.casefold()), None)
-                v = got
-            append(v if v is None or type(v) is str else text(v))
-        return row
-
-
-def csv_rows(body: str, fields: Sequence[str], what: str) -> list[list]:
-    """A Bulk API 2.0 CSV page -> rows of `fields`. Bulk writes nulls as empty cells."""
-    reader = csv.reader(io.StringIO(body))
-    header = next(reader, None)
-    if header is None:
-        return []
-    index = {h.casefold(): i for i, h in enumerate(header)}
-    missing = [f for f in fields if f.casefold() not in index]
-    if missing:
-        raise ConnectorError(f"{what}: column {missing[0]!r} missing from the CSV")
-    cols = [index[f.casefold()] for f in fields]
-    return [[(r[i] if i < len(r) and r[i] != "" else None) for i in cols] for r in reader if r]

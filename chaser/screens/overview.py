@@ -14,7 +14,8 @@ from textual.binding import Binding
 from textual.markup import escape
 from textual.widgets import Footer, Header, Input, Static
 
-from chaser.model import Tier
+from chaser import access
+from chaser.model import Bucket, Tier
 from chaser.screens.common import NAV, ChaserScreen
 from chaser.views import PersonLine, ViewData, person_lines
 from chaser.widgets.table import Column, VirtualTable
@@ -115,7 +116,10 @@ class OverviewScreen(ChaserScreen):
             f"[b]{len(data.rows):,}[/] people · [b]{org.records:,}[/] records · "
             f"[b]{_pct(org.completeness_pct)}%[/] complete · "
             f"[b]{org.records_with_gaps:,}[/] open gaps\n"
-            f"Chase cost {escape(describe(data.period))}: [b]{cost}[/]{chases}")
+            f"Chase cost {escape(describe(data.period))}: [b]{cost}[/]{chases}"
+            # Blanks their owners may not edit: not in the figures above (chaser.access).
+            + (f"\n{escape(note)}" if (note := access.bucket_note(
+                data.snapshot.buckets.get(Bucket.CANNOT_EDIT.value))) else ""))
         self.query_one(Trend).show(data.trend())
         table = self.table
         if table.loading:

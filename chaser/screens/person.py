@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.markup import escape
 from textual.widgets import Footer, Header, Input, Label, Static
 
+from chaser import access
 from chaser.model import Channel, Chase
 from chaser.screens.common import ChaserScreen, run_blocking
 from chaser.views import GapLine, ViewData, draft_message, gap_lines, missing_fields
@@ -115,7 +116,10 @@ class PersonScreen(ChaserScreen):
             f"{escape(person.team)} · manager {escape(person.manager or '—')}\n"
             f"Tier [b]{tier}[/] · completeness [b]{'—' if pct is None else f'{pct:.1f}%'}[/] · "
             f"{row.tally.records_with_gaps if row else 0:,} of "
-            f"{row.tally.records if row else 0:,} records with gaps")
+            f"{row.tally.records if row else 0:,} records with gaps"
+            # Blanks in fields the person may not edit: not blamed, said so (chaser.access).
+            + (f"\n{escape(person.name)} [b]{escape(note)}[/]" if (note := access.person_note(
+                person, data.snapshot.cannot_edit.get(self.key))) else ""))
         self.query_one(Trend).show(data.trend(self.key))
         chases = self.query_one("#chases", VirtualTable)
         if not chases.columns:

@@ -8,6 +8,20 @@ server accepts, then serves on 127.0.0.1 until Ctrl-C or --max-seconds. --export
 same records as CSV exports, a people file and a chaser.toml importing them with the same rules
 (rules.toml holds the rules alone, for the API config). The /_test/ controls (change records,
 faults, request statistics) are listed in tests/servers/admin.py.
+
+Salesforce also prints the OAuth credentials it accepts (auth = "refresh_token" or
+"client_credentials", with login_url = the same URL), and --rotate-refresh-tokens turns on
+refresh-token rotation (each refresh answers a new refresh token; the old one stops working).
+Its controls reach what issue 10 needs, e.g. with URL the printed base URL:
+
+    curl -X POST "$URL/_test/delete?object=Account&count=5&hard=1"  # gone from query and queryAll
+    curl -X POST "$URL/_test/delete?object=Lead&count=5"            # to the recycle bin
+    curl -X POST "$URL/_test/purge?object=Lead"                     # ... and out of it
+    curl -X POST "$URL/_test/age?object=Contact&days=365"           # newest row a year old
+    curl -X POST "$URL/_test/limit?which=concurrent&times=3"        # ConcurrentRequests, 3 times
+    curl -X POST "$URL/_test/limit?which=daily"                     # TotalRequests: the day spent
+    curl -X POST "$URL/_test/rotation?on=1"                         # rotation on, while running
+    curl "$URL/_test/records"; curl "$URL/_test/jobs"               # rows, bin, unfinished jobs
 """
 
 from __future__ import annotations
@@ -32,6 +46,7 @@ def salesforce(args) -> tuple[str, str, str, object]:
     from sf_server import DESCRIBE_RULES, RULES, TOKEN, SfServer, export_csv, make_org
 
     org = make_org(split(args.records, OBJECTS["salesforce"]), seed=args.seed)
+    org.rotate_refresh = args.rotate_refresh_tokens
     if args.export_csv:
         folder = Path(args.export_csv)
         export_csv(org, folder, RULES + DESCRIBE_RULES)
@@ -68,11 +83,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=7, help="Salesforce sample org seed")
     ap.add_argument("--export-csv", metavar="DIR",
                     help="also write the data as CSV exports + chaser.toml into DIR")
+    ap.add_argument("--rotate-refresh-tokens", action="store_true",
+                    help="Salesforce: each refresh answers a new refresh token, the old one dies")
     args = ap.parse_args(argv)
     started = time.monotonic()
     url, token, key, stop = (salesforce if args.crm == "salesforce" else hubspot)(args)
     print(f"{args.crm} test server at {url}  (set {key} = \"{url}\")", flush=True)
     print(f"access token it accepts: {token}", flush=True)
+    if args.crm == "salesforce":
+        from sf_server import CLIENT_ID, CLIENT_SECRET, REFRESH
+
+        rotation = "on" if args.rotate_refresh_tokens else "off (--rotate-refresh-tokens)"
+        print(f"OAuth: login_url = \"{url}\", client_id = \"{CLIENT_ID}\"; refresh token "
+              f"{REFRESH}, consumer secret {CLIENT_SECRET}; refresh-token rotation {rotation}",
+              flush=True)
     if args.export_csv:
         print(f"CSV exports + chaser.toml in {args.export_csv}; the rules alone in "
               f"{Path(args.export_csv) / 'rules.toml'}", flush=True)

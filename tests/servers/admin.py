@@ -14,9 +14,37 @@ Both servers (query strings; POST for changes):
     POST /_test/usage?used=13000[&allowance=15000]   the daily API usage the answers report
                                          (Sforce-Limit-Info, X-HubSpot-RateLimit-Daily...)
 Salesforce only:
-    POST /_test/fault?kind=query&status=403[&code=REQUEST_LIMIT_EXCEEDED][&times=1][&object=X]
+    POST /_test/fault?kind=query&status=403[&code=REQUEST_LIMIT_EXCEEDED][&message=...]
+                     [&times=1][&skip=0][&object=X]   kind: token, userinfo, limits, describe,
+                                         query, query-more, records (both), count, bulk-create,
+                                         bulk-poll, bulk-results, bulk-abort, bulk-delete
+    POST /_test/limit?which=concurrent[&times=3][&kind=records][&object=X]
+                                         the next 3 record reads answer 403 REQUEST_LIMIT_EXCEEDED
+                                         "ConcurrentRequests (Concurrent API Requests) Limit
+                                         exceeded." (more than 25 long requests at once)
+    POST /_test/limit?which=daily        the day's allowance is spent: every API call answers 403
+                                         REQUEST_LIMIT_EXCEEDED "TotalRequests Limit exceeded."
+                                         until /_test/usage lowers `used`
+    POST /_test/delete?object=Account[&count=5][&hard=1]   soft-delete 5 live rows (to the
+                                         recycle bin: queryAll shows IsDeleted = true), or with
+                                         hard=1 delete them for good (gone from query and queryAll)
+    POST /_test/purge[?object=Account][&count=N]   the bin loses its N oldest rows (all when N is
+                                         omitted: an emptied bin once queryAll stops seeing it)
+    POST /_test/age?object=Account&days=365   shift the object's rows back in time so the newest
+                                         SystemModstamp is 365 days old
+    POST /_test/rotation?on=1|0          refresh-token rotation: each refresh answers a new
+                                         refresh_token and the old one stops working
+    POST /_test/instance?url=http://localhost:PORT   the instance_url the token endpoint names
+                                         (url= empty: this server's own), as for an org moved
+    GET  /_test/records                  per object: live rows, rows in the bin, newest stamp
+    GET  /_test/jobs                     Bulk query jobs not deleted yet (id, object, state)
 HubSpot only:
     POST /_test/fault?kind=daily|429|503|401[&path=/crm/v3/objects][&times=1]
+    POST /_test/delete?object=deals&count=5[&hard=1]   archive 5 records (listed as archived
+                                         from then on), or with hard=1 delete them outright
+                                         (a GDPR delete, a merge: they appear in no list)
+    POST /_test/ratelimit?max=100&interval_ms=10000&search_per_second=4   the portal's limits
+                                         (any subset); GET shows them and the 429s they sent
 Both, adversarial (no vendor echoes a credential; this checks chaser never shows one):
     POST /_test/fault?...&echo=exact|quote|quote_plus|upper|lower|base64|bang_left|...&field=F
         the answer echoes the caller's secret spelled so (servers/echo.py), in field F:
@@ -103,6 +131,7 @@ def sf_control(org, method: str, path: str, query: dict) -> tuple[int, object]:
         fault = Fault(query.get("kind", "records"), "drop" if status == "drop" else int(status),
                       times=_int(query, "times", 1, 1), skip=_int(query, "skip", 0),
                       object=query.get("object"), code=query.get("code"),
+                      message=query.get("message"),
                       retry_after=query.get("retry_after"), echo=query.get("echo"),
                       field=query.get("field", "message"))
         with org.lock:
@@ -114,6 +143,19 @@ def sf_control(org, method: str, path: str, query: dict) -> tuple[int, object]:
             org.allowance = _int(query, "allowance", org.allowance, 1)
             org.used = _int(query, "used", org.used)
         return 200, {"used": org.used, "allowance": org.allowance}
+    if method == "POST" and path in SF_ORG_CONTROLS:
+        return SF_ORG_CONTROLS[path](org, query)
+    if path == "/_test/records" and method == "GET":
+        with org.lock:
+            return 200, {obj: {"live": sum(not r.get("IsDeleted") for r in rows.values()),
+                               "bin": sum(bool(r.get("IsDeleted")) for r in rows.values()),
+                               "newest": max((r["SystemModstamp"] for r in rows.values()),
+                                             default=None)}
+                         for obj, rows in org.data.items()}
+    if path == "/_test/jobs" and method == "GET":
+        with org.lock:
+            return 200, {"jobs": [{"id": j["id"], "object": j["object"], "state": j["state"]}
+                                  for j in org.jobs.values()]}
     if path in ("/_test/log", "/_test/stats") and method == "GET":
         since = _since(org, query)
         with org.lock:
@@ -128,6 +170,75 @@ def sf_control(org, method: str, path: str, query: dict) -> tuple[int, object]:
                  "records": e.get("records", 0)} for e in entries]
         return 200, {"next": size, **summary(rows, float(query.get("window", 10)))}
     return 404, [{"message": f"no control {method} {path}", "errorCode": "NOT_FOUND"}]
+
+
+def _sf_object(org, query: dict) -> str:
+    obj = query.get("object", "")
+    if obj not in org.data:
+        raise KeyError(obj)
+    return obj
+
+
+def _sf_limit(org, query: dict):
+    from servers.sf_org import concurrent_limit
+
+    if query.get("which") == "daily":
+        org.spend_allowance()
+        return 200, {"used": org.used, "allowance": org.allowance, "answers": "403 TotalRequests"}
+    fault = concurrent_limit(query.get("kind", "records"), _int(query, "times", 1, 1),
+                             query.get("object"))
+    with org.lock:
+        org.faults.append(fault)
+    return 200, {"concurrent_limit": fault.times, "kind": fault.kind}
+
+
+def _sf_delete(org, query: dict):
+    obj, count = _sf_object(org, query), _int(query, "count", 1, 1)
+    if query.get("hard") in ("1", "true"):
+        return 200, {"hard_deleted": org.hard_delete(obj, count=count)}
+    with org.lock:
+        live = [i for i, r in org.data[obj].items() if not r.get("IsDeleted")]
+        picked = live[:: max(1, len(live) // count)][:count]  # spread over the object
+        for rec_id in picked:
+            org.delete(obj, rec_id)
+    return 200, {"deleted": picked, "recycle_bin": len(org.binned(obj))}
+
+
+def _sf_purge(org, query: dict):
+    obj = _sf_object(org, query) if query.get("object") else None
+    count = _int(query, "count", 0, 1) if "count" in query else None
+    return 200, {"purged": org.purge(obj, count)}
+
+
+def _sf_age(org, query: dict):
+    obj = _sf_object(org, query)
+    days = float(query.get("days", 365))
+    return 200, {"object": obj, "newest": org.age(obj, days)}
+
+
+def _sf_rotation(org, query: dict):
+    org.rotate_refresh = query.get("on", "1") in ("1", "true")
+    return 200, {"rotation": org.rotate_refresh}
+
+
+def _sf_instance(org, query: dict):
+    org.instance_url = query.get("url") or None
+    return 200, {"instance_url": org.instance_url or "(this server)"}
+
+
+def _guarded(control):
+    def run(org, query: dict):
+        try:
+            return control(org, query)
+        except (KeyError, ValueError) as e:
+            return 400, [{"message": f"bad control arguments: {e}", "errorCode": "INVALID_INPUT"}]
+    return run
+
+
+SF_ORG_CONTROLS = {path: _guarded(fn) for path, fn in {
+    "/_test/limit": _sf_limit, "/_test/delete": _sf_delete, "/_test/purge": _sf_purge,
+    "/_test/age": _sf_age, "/_test/rotation": _sf_rotation, "/_test/instance": _sf_instance,
+}.items()}
 
 
 def _sf_change(org, count: int, only: str | None, stamp) -> dict:
@@ -175,6 +286,24 @@ def hs_control(fake, method: str, path: str, query: dict, body) -> tuple[int, ob
         fake.fail(query.get("path", "/crm/v3/"), kind, times=_int(query, "times", 1, 1),
                   echo=query.get("echo"), field=query.get("field", "message"))
         return 200, {"fault": kind}, None
+    if path == "/_test/delete" and method == "POST":
+        obj = query.get("object", "deals")
+        if obj not in fake.records:
+            return 404, {"status": "error", "message": f"no records of {obj!r}"}, None
+        hard = query.get("hard", "0").lower() in ("1", "true", "yes")
+        gone = fake.delete_some(obj, _int(query, "count", 5, 1, 10**6), hard)
+        return 200, {"object": obj, "deleted": len(gone), "hard": hard, "ids": gone[:20]}, None
+    if path == "/_test/ratelimit":
+        limits = fake.limits
+        if method == "POST":
+            with fake.lock:
+                limits.max = _int(query, "max", limits.max, 1)
+                limits.interval_ms = _int(query, "interval_ms", limits.interval_ms, 50)
+                limits.search_per_second = _int(query, "search_per_second",
+                                                limits.search_per_second, 1)
+        return 200, {"max": limits.max, "interval_ms": limits.interval_ms,
+                     "search_per_second": limits.search_per_second,
+                     "refused": dict(limits.refused)}, None
     if path == "/_test/stats" and method == "GET":
         since = _since(fake, query)
         with fake.lock:
@@ -187,10 +316,13 @@ def hs_control(fake, method: str, path: str, query: dict, body) -> tuple[int, ob
 
 
 def _hs_kind(hit) -> str:
-    if hit.path.endswith("/search"):
-        return "search"
+    if hit.path.endswith("/search"):  # limit 1 and no filter: a count (Api.count)
+        body = hit.body or {}
+        return "count" if body.get("limit") == 1 and not body.get("filterGroups") else "search"
     if hit.path.startswith("/crm/v3/objects/"):
-        return "list (archived)" if hit.query.get("archived") == "true" else "list"
+        if hit.query.get("archived") == "true":
+            return "list (archived)"
+        return "ids" if hit.query.get("properties") == "hs_object_id" else "list"
     if hit.path.startswith("/crm/v3/owners"):
         return "owners"
     return "account" if hit.path.startswith("/account-info") else "other"

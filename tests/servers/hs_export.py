@@ -27,14 +27,17 @@ def export_csv(fake, folder: Path, rules_text: str | None = None) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / "owners.csv", "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
-        w.writerow(["Owner ID", "Name", "Team", "Email", "Active"])
+        w.writerow(["Owner ID", "Name", "Team", "Email", "Active", "Type"])
         for o in fake.owners:
-            name = f"{o['firstName']} {o['lastName']}".strip() or o["email"]
+            name = f"{o['firstName']} {o['lastName']}".strip() or o.get("email") or ""
             team = o["teams"][0]["name"] if o["teams"] else ""
-            w.writerow([o["id"], name, team, o["email"], "no" if o["archived"] else "yes"])
+            w.writerow([o["id"], name, team, o.get("email") or "",
+                        "no" if o["archived"] else "yes", o.get("type", "PERSON")])
+    # A queue is no person: the export's people file leaves it out the way an admin would
+    # (exclude), so its records land in the queue bucket on both paths.
     text = ['[source]\nkind = "csv"\n\n[source.csv.people]\npath = "owners.csv"\n'
             'key = "Owner ID"\nname = "Name"\nteam = "Team"\nemail = "Email"\n'
-            'active = "Active"\n']
+            'active = "Active"\nexclude = { Type = ["QUEUE"] }\n']
     with fake.lock:
         for obj, fields in PROPERTIES.items():
             if obj not in fake.records:

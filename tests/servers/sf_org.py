@@ -9,6 +9,8 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from servers.sf_perms import PERM_FIELDS
+
 VERSION = "62.0"
 TOKEN = "00Dtest!AQ-initial-access-token-7f3a9c"
 REFRESH = "5Aep-refresh-token-cafe1234"
@@ -58,8 +60,46 @@ DESCRIBE_FIELDS = {
 }
 
 
+def _compound(name: str, type_: str, parts: dict[str, str]) -> list[dict]:
+    """A compound field and its components as describe shows them (the shared fixtures' real
+    describes): the compound is read-only (createable false) and each component names it in
+    `compoundFieldName`. `parts` maps component field name -> its key in the REST value."""
+    out = [{**fld(p, "double" if k in ("latitude", "longitude") else "string"),
+            "compoundFieldName": name, "_key": k} for p, k in parts.items()]
+    return [*out, fld(name, type_, createable=False)]
+
+
+def _address(prefix: str) -> list[dict]:
+    keys = ("street", "city", "state", "postalCode", "country", "latitude", "longitude")
+    return _compound(f"{prefix}Address", "address",
+                     {f"{prefix}{k[0].upper()}{k[1:]}": k for k in keys})
+
+
+# Address compounds as the real describes have them (Account BillingAddress, Contact
+# MailingAddress, Lead Address), and one custom geolocation (type "location", components
+# <name>__Latitude__s / __Longitude__s: SOAP API Developer Guide, "Compound Fields").
+DESCRIBE_FIELDS["Account"] += [*_address("Billing"), *_compound(
+    "Location__c", "location", {"Location__Latitude__s": "latitude",
+                                "Location__Longitude__s": "longitude"})]
+DESCRIBE_FIELDS["Contact"] += _address("Mailing")
+DESCRIBE_FIELDS["Lead"] += _address("")
+# object -> compound field -> [(component, key in the REST value)]
+COMPOUNDS: dict[str, dict[str, list[tuple[str, str]]]] = {}
+for _obj, _fields in DESCRIBE_FIELDS.items():
+    for _f in _fields:
+        if _f.get("compoundFieldName"):
+            COMPOUNDS.setdefault(_obj, {}).setdefault(_f["compoundFieldName"], []).append(
+                (_f["name"], _f.pop("_key")))
+DESCRIBE_FIELDS.update(PERM_FIELDS)  # field-level security objects: servers/sf_perms.py
+
+
 def stamp(at: datetime) -> str:
     return at.strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+
+
+def parse_stamp(text: str) -> datetime:
+    """"2026-11-10T00:00:01.000+0000" (the REST form `stamp` writes) -> an aware datetime."""
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%f%z")
 
 
 @dataclass
@@ -73,6 +113,7 @@ class Fault:
     skip: int = 0
     object: str | None = None
     code: str | None = None
+    message: str | None = None  # the error body's message (default: ERROR_MESSAGES or "injected")
     retry_after: str | None = None
     # Adversarial, not vendor behaviour: echo the caller's secret, spelled as `echo` (a form of
     # servers/echo.py), in `field`: "code" (errorCode), "message", "next" (a 200 page whose
@@ -85,6 +126,19 @@ class Fault:
 ERROR_CODES = {400: "MALFORMED_QUERY", 401: "INVALID_SESSION_ID", 403: "REQUEST_LIMIT_EXCEEDED",
                404: "NOT_FOUND", 429: "REQUEST_LIMIT_EXCEEDED", 500: "UNKNOWN_EXCEPTION",
                503: "SERVER_UNAVAILABLE"}
+# REQUEST_LIMIT_EXCEEDED means two things ("API Request Limits and Allocations", Salesforce
+# Developer Limits and Allocations Quick Reference): the org's rolling 24-hour total, and more
+# than 25 (5 in Developer Edition) concurrent requests running 20 s or longer. The messages are
+# the ones Salesforce sends for each (SOAP faultstring "REQUEST_LIMIT_EXCEEDED: <message>").
+DAILY_LIMIT = "TotalRequests Limit exceeded."
+CONCURRENT_LIMIT = "ConcurrentRequests (Concurrent API Requests) Limit exceeded."
+ERROR_MESSAGES = {"REQUEST_LIMIT_EXCEEDED": DAILY_LIMIT}
+
+
+def concurrent_limit(kind: str = "records", times: int = 1, obj: str | None = None) -> Fault:
+    """The next `times` requests of `kind` meet the concurrent long-request limit."""
+    return Fault(kind, 403, times=times, object=obj, code="REQUEST_LIMIT_EXCEEDED",
+                 message=CONCURRENT_LIMIT)
 
 
 class Org:
@@ -98,15 +152,25 @@ class Org:
                           for o, f in DESCRIBE_FIELDS.items()}
         self.unqueryable: set[str] = set()  # "Object.Field" the query side rejects
         self.tokens = {TOKEN}
+        # Refresh-token rotation, off by default as in a connected app ("OAuth 2.0 Refresh Token
+        # Flow for Renewed Sessions", Salesforce Help): when on, each refresh returns a new
+        # refresh_token and the one presented stops working.
+        self.rotate_refresh = False
+        self.refresh_tokens = {REFRESH}
+        self.issued: list[str] = []  # every refresh token handed out, for secret scans
+        self.instance_url: str | None = None  # what the token endpoint names; None: this server
         self.used, self.allowance = 1000, 15000
         self.log: list[dict] = []
         self.faults: list[Fault] = []
         self.cursors: dict[str, tuple] = {}
-        self.jobs: dict[str, dict] = {}
+        self.jobs: dict[str, dict] = {}  # Bulk query jobs not yet deleted
+        self.jobs_made = 0
+        self._ids: dict[str, int] = {}
         self.burst_until = 0.0  # time.monotonic() until which record reads answer 429/503
         self.burst_served = 0
         self.bulk_polls = 1  # "InProgress" answers before "JobComplete"
         self.bulk_page = 10_000  # most rows per Bulk results page
+        self.bulk_fail: str | None = None  # jobs end "Failed" with this errorMessage
         self.clock = BASE_TIME
         self.me = {"user_id": "", "name": "Jane Admin", "email": "jane.admin@example.com"}
 
@@ -115,7 +179,9 @@ class Org:
         return stamp(self.clock)
 
     def new_id(self, obj: str) -> str:
-        return f"{PREFIX.get(obj, 'a00')}{len(self.data[obj]) + 1:015d}"
+        # a counter, not the table size: a hard-deleted row's id is never handed out again
+        n = self._ids[obj] = self._ids.get(obj, 0) + 1
+        return f"{PREFIX.get(obj, 'a00')}{n:015d}"
 
     def add(self, obj: str, **fields) -> dict:
         with self.lock:
@@ -129,8 +195,63 @@ class Org:
             self.data[obj][rec_id].update(fields, SystemModstamp=self.tick())
 
     def delete(self, obj: str, rec_id: str) -> None:
+        """Soft delete: the row goes to the recycle bin; query hides it, queryAll shows it with
+        IsDeleted = true (SOAP API Developer Guide, queryAll())."""
         with self.lock:
             self.data[obj][rec_id].update(IsDeleted=True, SystemModstamp=self.tick())
+
+    # -- the recycle bin and other ways rows go (emptyRecycleBin(), SOAP API Developer Guide:
+    # 15 days in the bin; a full bin loses its oldest rows once they are 2 hours in it; rows
+    # emptied from the bin stay visible to queryAll "typically 24 hours"; Bulk API hardDelete
+    # skips the bin) ---------------------------------------------------------------------
+    def binned(self, obj: str) -> list[str]:
+        """Ids in `obj`'s recycle bin, oldest deletion first."""
+        with self.lock:
+            rows = [r for r in self.data[obj].values() if r.get("IsDeleted")]
+            return [r["Id"] for r in sorted(rows, key=lambda r: r["SystemModstamp"])]
+
+    def purge(self, obj: str | None = None, count: int | None = None) -> int:
+        """The bin loses its `count` oldest rows (None: all of them, as an emptied bin looks
+        once its ~24 hours of queryAll visibility are over), in `obj` or every object. The rows
+        vanish from queryAll too. Returns how many went."""
+        gone = 0
+        with self.lock:
+            for o in [obj] if obj else list(self.data):
+                for rec_id in self.binned(o)[:None if count is None else max(0, count - gone)]:
+                    del self.data[o][rec_id]
+                    gone += 1
+        return gone
+
+    def hard_delete(self, obj: str, ids: list[str] | None = None, count: int = 1) -> list[str]:
+        """Rows that vanish from query and queryAll at once, bin skipped: `ids`, or the first
+        `count` live rows. Returns the ids."""
+        with self.lock:
+            if ids is None:
+                ids = [i for i, r in self.data[obj].items() if not r.get("IsDeleted")][:count]
+            for rec_id in ids:
+                self.data[obj].pop(rec_id, None)
+        return list(ids)
+
+    def age(self, obj: str, days: float, now: datetime | None = None) -> str:
+        """Shift every row of `obj` back in time, spacing kept, so its newest SystemModstamp
+        is `days` before `now` (default: the org's clock or the real time, whichever is
+        later, as /_test/change stamps). Returns the newest stamp."""
+        with self.lock:
+            rows = list(self.data[obj].values())
+            if not rows:
+                return ""
+            now = now or max(datetime.now(UTC).replace(microsecond=0), self.clock)
+            newest = max(parse_stamp(r["SystemModstamp"]) for r in rows)
+            shift = now - timedelta(days=days) - newest
+            for r in rows:
+                r["SystemModstamp"] = stamp(parse_stamp(r["SystemModstamp"]) + shift)
+            return stamp(newest + shift)
+
+    def spend_allowance(self) -> None:
+        """The rolling 24-hour total is used up: every API call answers 403
+        REQUEST_LIMIT_EXCEEDED "TotalRequests Limit exceeded." until `used` drops."""
+        with self.lock:
+            self.used = self.allowance
 
     # -- what was asked ------------------------------------------------------------------
     def count(self, kind: str | tuple[str, ...], obj: str | None = None, ok_only=True) -> int:
@@ -202,7 +323,11 @@ def make_org(counts: dict[str, int] | int = 50, seed: int = 7) -> Org:
         o = rng.choice(owners)
         accounts.append(org.add("Account", OwnerId=o["Id"], Owner={"Name": o["Name"]},
                                 Name=f"Account {i}", Industry=maybe("Tech"),
-                                Phone=maybe(f"+1 555 {i:04d}"), Website=maybe(f"a{i}.example")))
+                                Phone=maybe(f"+1 555 {i:04d}"), Website=maybe(f"a{i}.example"),
+                                # no draw from rng: the sample's blanks stay as they were
+                                BillingStreet=f"{i} Main St" if i % 4 else None,
+                                BillingCity=CITIES[i % 3] if i % 4 else None,
+                                BillingCountry="Norway" if i % 4 else None))
     for i in range(counts.get("Opportunity", 0)):
         o = rng.choice(owners)
         acct = rng.choice(accounts) if accounts and rng.random() > 0.1 else None
@@ -225,4 +350,23 @@ def make_org(counts: dict[str, int] | int = 50, seed: int = 7) -> Org:
                 LastName=f"Jones{i}", Company=maybe(f"Co {i}", 0.05),
                 Email=maybe(f"l{i}@example.com"), Phone=maybe("+1 555 1111"),
                 Status="Open", LeadSource=maybe("Web"))
+    spread_stamps(org)
     return org
+
+
+CITIES = ("Oslo", "Bergen", "Tromsø")
+HISTORY = timedelta(days=540)  # how far back the sample's records were last modified
+
+
+def spread_stamps(org: Org, span: timedelta = HISTORY) -> None:
+    """Real rows were last touched over months, not all in one minute: each object's rows are
+    spread evenly over `span` before its newest one, which keeps its stamp (so bookmarks and
+    changes behave as before) and the order of creation is kept."""
+    with org.lock:
+        for obj in ("Opportunity", "Account", "Contact", "Lead"):
+            rows = list(org.data[obj].values())
+            if not rows:
+                continue
+            newest, step = parse_stamp(rows[-1]["SystemModstamp"]), span / len(rows)
+            for k, r in enumerate(rows):  # one strftime a row: 100,000-row orgs stay quick
+                r["SystemModstamp"] = stamp(newest - step * (len(rows) - 1 - k))

@@ -1,17 +1,22 @@
-"""Just enough SOQL for the loopback server: SELECT a, B.c FROM X [WHERE f op v AND ...],
-relationship paths, INVALID_FIELD / INVALID_TYPE / MALFORMED_QUERY errors as Salesforce names
-them, and rendering of records with nested (or null) relationships."""
+"""Just enough SOQL for the loopback server: SELECT a, B.c FROM X [WHERE f op v AND ...]
+[ORDER BY f [ASC|DESC]] [LIMIT n], SELECT COUNT() FROM X [WHERE ...], relationship paths,
+INVALID_FIELD / INVALID_TYPE / MALFORMED_QUERY errors as Salesforce names them, and rendering
+of records with nested (or null) relationships and compound (address, location) values."""
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
 
-from servers.sf_org import VERSION, Org
+from servers.sf_org import COMPOUNDS, VERSION, Org
 
 # ---- a small SOQL --------------------------------------------------------------------------
 _SOQL = re.compile(r"\s*SELECT\s+(?P<fields>.+?)\s+FROM\s+(?P<obj>\w+)"
-                   r"(?:\s+WHERE\s+(?P<where>.+?))?\s*$", re.I | re.S)
+                   r"(?:\s+WHERE\s+(?P<where>.+?))?"
+                   r"(?:\s+ORDER\s+BY\s+(?P<order>[\w.]+)(?:\s+(?P<dir>ASC|DESC))?)?"
+                   r"(?:\s+LIMIT\s+(?P<limit>\d+))?\s*$", re.I | re.S)
+# "COUNT() must be the only element in the SELECT list" (SOQL and SOSL Reference, COUNT()).
+COUNT = "COUNT()"
 _COND = re.compile(r"\s*([\w.]+)\s*(=|!=|>=|<=|>|<|\bIN\b)\s*(.+?)\s*$", re.I)
 
 
@@ -76,7 +81,13 @@ def run_soql(org: Org, soql: str, all_rows: bool) -> tuple[str, list[str], list[
     obj = m["obj"]
     if obj not in org.describes:
         raise SoqlError("INVALID_TYPE", f"sObject type '{obj}' is not supported.")
-    fields = [_canon(org, obj, f.strip()) for f in m["fields"].split(",")]
+    if re.fullmatch(r"\s*COUNT\(\s*\)\s*", m["fields"], re.I):
+        fields = [COUNT]
+    else:
+        fields = [_canon(org, obj, f.strip()) for f in m["fields"].split(",")]
+        if any(f.upper() == COUNT for f in fields):
+            raise SoqlError("MALFORMED_QUERY", "COUNT() must be the only element in the "
+                            "SELECT list")
     conds = []
     for part in re.split(r"\s+AND\s+", m["where"] or "", flags=re.I) if m["where"] else []:
         c = _COND.match(part)
@@ -86,6 +97,13 @@ def run_soql(org: Org, soql: str, all_rows: bool) -> tuple[str, list[str], list[
     with org.lock:
         records = [r for r in org.data[obj].values()
                    if (all_rows or not r.get("IsDeleted")) and all(_test(r, *c) for c in conds)]
+    if m["order"]:
+        key = _canon(org, obj, m["order"])
+        # nulls first ascending, as SOQL sorts by default ("NULLS FIRST")
+        records.sort(key=lambda r: (_get(r, key) is not None, _get(r, key) or ""),
+                     reverse=(m["dir"] or "").upper() == "DESC")
+    if m["limit"]:
+        records = records[:int(m["limit"])]
     return obj, fields, records
 
 
@@ -107,8 +125,13 @@ def _test(rec: dict, path: str, op: str, want) -> bool:
 def render(obj: str, rec: dict, fields: list[str]) -> dict:
     out: dict = {"attributes": {"type": obj, "url": f"/services/data/v{VERSION}/sobjects/{obj}/"
                                                     f"{rec['Id']}"}}
+    compounds = COMPOUNDS.get(obj, {})
     for f in fields:
         head, _, rest = f.partition(".")
+        if f in compounds:  # REST reads a compound as one object of its components' values
+            value = {key: rec.get(part) for part, key in compounds[f]}
+            out[f] = value if any(v is not None for v in value.values()) else None
+            continue
         if not rest:
             out[f] = rec.get(f)
             continue
