@@ -3,15 +3,14 @@
 Every error names the file, the line (when the key can be found in the text) and the key, and
 says what is wrong: an admin fixing a config at 9am should not need to read a traceback.
 Connector sections other than csv are validated by the connector's own `parse_settings`
-(registered in SOURCE_SECTIONS) so this file does not grow with every CRM.
+(its module is named in chaser.connectors.registry) so this file does not grow with every
+CRM.
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib
 import tomllib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -19,13 +18,13 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from chaser.audit import Thresholds
+from chaser.connectors import registry
 from chaser.errors import ChaserError
 from chaser.rules import DEFAULT_PLACEHOLDERS, Rule, parse_condition
 from chaser.tomlplace import Where, find_line, toml_error
 
 __all__ = ["Where", "find_line", "load", "parse", "toml_error"]  # Where: for connector parsers
 
-SOURCE_KINDS = ("demo", "csv", "salesforce", "hubspot")
 MAX_RATE = 10_000  # per hour: beyond it is a typo (1e308 was accepted), not a wage
 
 
@@ -105,10 +104,6 @@ class Settings:
         return f"{self.path.stem}-{digest}"
 
 
-# ---- the connector sections' parsers, registered by the connectors that own them ----------
-# A parser takes (table, Where) and returns its settings object, raising via where.fail().
-SOURCE_SECTIONS: dict[str, Callable[[dict, Where], Any]] = {}
-
 # ---- loading ------------------------------------------------------------------------------
 
 TOP_KEYS = {"source", "rules", "placeholders", "tiers", "costs", "admin"}
@@ -139,28 +134,21 @@ def parse(raw: dict, path: Path, text: str = "") -> Settings:
     top = Where(path, text)
     top.table(raw, TOP_KEYS, {"source"})
     src = top.at("source")
-    source = src.table(raw["source"], {"kind", *SOURCE_KINDS}, {"kind"})
+    source = src.table(raw["source"], {"kind", *registry.NAMES}, {"kind"})
     kind = src.string(source, "kind")
-    if kind not in SOURCE_KINDS:
-        raise src.at("kind").fail(f"unknown source kind {kind!r} (use one of: {', '.join(SOURCE_KINDS)})")
+    if kind not in registry.KINDS:
+        raise src.at("kind").fail(f"unknown source kind {kind!r} (use one of: "
+                                  f"{', '.join(registry.NAMES)})")
     csv = connector = None
     if kind == "csv":
         if "csv" not in source:
             raise src.at("csv").fail("is required when kind = \"csv\"")
         csv = _csv_source(source["csv"], src.at("csv"))
-    elif kind != "demo":
-        if kind not in SOURCE_SECTIONS:
-            # Importing the connector registers its section parser; lazy, so a CSV user
-            # never loads the HTTP stack.
-            try:
-                importlib.import_module(f"chaser.connectors.{kind}")
-            except ModuleNotFoundError:
-                pass
-        if kind not in SOURCE_SECTIONS:
-            raise src.at("kind").fail(f"source kind {kind!r} is not available in this version")
+    elif registry.is_api(kind):
         if kind not in source:
             raise src.at(kind).fail(f"is required when kind = \"{kind}\"")
-        connector = SOURCE_SECTIONS[kind](source[kind], src.at(kind))
+        # Loaded only for this kind, so a CSV user never loads the HTTP stack.
+        connector = registry.get(kind).load().parse_settings(source[kind], src.at(kind))
     rules = _rules(raw.get("rules", []), top.at("rules"))
     if csv is not None:
         _check_rule_objects(rules, csv, top.at("rules"))

@@ -18,10 +18,11 @@ import os
 import re
 from urllib.parse import quote, quote_plus
 
+from chaser.connectors import registry
 from chaser.errors import ChaserError
 
 SERVICE = "chaser"
-ENV_TOKENS = {"salesforce": "CHASER_SALESFORCE_TOKEN", "hubspot": "CHASER_HUBSPOT_TOKEN"}
+ENV_TOKENS = registry.ENV_TOKENS  # source kind -> the variable read where there is no keyring
 MASK = "***"
 MIN_SECRET = 4  # shorter values are not secrets worth masking (and would mask ordinary text)
 # Below this a value (a test's "wrong") is masked only as typed: in every form and any case it

@@ -16,9 +16,10 @@ from datetime import datetime, timedelta
 from chaser import clock, config, locations
 from chaser.audit import PersonRow, person_rows
 from chaser.config import Settings
+from chaser.connectors import registry
 from chaser.connectors.base import Cancel, ProgressFn, no_progress
 from chaser.errors import ChaserError
-from chaser.freshness import RESYNC_KINDS, changed, fingerprint, stale_text
+from chaser.freshness import changed, fingerprint, stale_text
 from chaser.model import Channel, Chase, Outcome, Person, Snapshot
 from chaser.periods import zone
 from chaser.store import Store
@@ -88,18 +89,10 @@ class Workspace:
         """Sign in to the source and say as whom: the check `chaser connect` and the sync
         screen run. Only API sources have a login; the demo and CSV files have none."""
         kind = self.settings.kind
-        if kind in ("demo", "csv"):
-            what = "the built-in demo" if kind == "demo" else "a CSV source"
+        if not registry.is_api(kind):
+            what = "the built-in demo" if kind == "demo" else f"a {registry.get(kind).title} source"
             raise ChaserError(f"{what} has no login to check; only CRM sources sign in")
-        import importlib
-
-        try:
-            module = importlib.import_module(f"chaser.connectors.{kind}")
-        except ModuleNotFoundError as e:
-            if e.name == f"chaser.connectors.{kind}":
-                raise ChaserError(f"{kind} is not available in this version of chaser") from None
-            raise
-        return module.whoami(self.settings)
+        return registry.get(kind).load().whoami(self.settings)
 
     def _current(self) -> Snapshot | None:
         """The latest snapshot's summary when its figures may be shown; None when a new one
@@ -116,7 +109,7 @@ class Workspace:
         parts = changed(latest.fingerprint, fingerprint(self.settings))
         if not parts:
             return latest
-        if self.settings.kind in RESYNC_KINDS:
+        if not registry.is_api(self.settings.kind):
             self.notice(f"note: {', '.join(parts)} changed since the snapshot of "
                         f"{latest.taken_at.astimezone(self.tz):%Y-%m-%d %H:%M}: syncing again")
             return None

@@ -15,12 +15,12 @@ from sf_server import CLIENT_ID, CLIENT_SECRET, REFRESH, TOKEN, SfServer, make_o
 
 from chaser import config, secrets
 from chaser.cli import main
-from chaser.connectors import salesforce
+from chaser.connectors import http as http_seam
 
 
 @pytest.fixture
 def server(monkeypatch):
-    monkeypatch.setattr(salesforce, "HTTP_OPTIONS", scaled(100))
+    monkeypatch.setattr(http_seam, "TEST_OPTIONS", scaled(100))
     with SfServer(make_org(20)) as srv:
         yield srv
 

@@ -11,6 +11,7 @@ from hubspot_server import RULES_TOML, TOKEN, FakeHubSpot, iso, seed
 from servers.guard import loopback_only  # noqa: F401 - autouse: tests stay on loopback
 
 from chaser import clock, config, secrets, sync
+from chaser.connectors import hubspot
 from chaser.connectors.base import (
     AuthError,
     Cancel,
@@ -40,14 +41,14 @@ class Tuning:
 def tuning(monkeypatch) -> Tuning:
     t = Tuning()
 
-    def factory(settings, store, full):
-        c = HubSpotConnector(settings, store, full=full, **t.options)
+    def factory(settings, *, cache_root, now, full=False):
+        c = HubSpotConnector(settings, cache_root, now=now, full=full, **t.options)
         for hook in t.hooks:
             hook(c)
         t.made.append(c)
         return c
 
-    monkeypatch.setitem(sync.FACTORIES, "hubspot", factory)
+    monkeypatch.setattr(hubspot, "connector", factory)
     return t
 
 

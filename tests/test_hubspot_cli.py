@@ -15,8 +15,8 @@ from servers.admin import Standalone
 from servers.guard import loopback_only  # noqa: F401 - autouse: tests stay on loopback
 from servers.hs_export import export_csv
 
-from chaser import cli, config, secrets, sync
-from chaser.connectors import hubspot
+from chaser import cli, config, secrets
+from chaser.connectors import hubspot, registry
 from chaser.connectors.base import AuthError
 from chaser.connectors.http import RateLimiter
 from chaser.connectors.hubspot import HubSpotConnector, HubSpotSettings, whoami
@@ -45,15 +45,15 @@ class Made(list):
 def made(monkeypatch) -> Made:
     out = Made()
 
-    def factory(settings, store, full):
-        c = HubSpotConnector(settings, store, full=full, backoff_base=0.001, backoff_max=0.005,
+    def factory(settings, *, cache_root, now, full=False):
+        c = HubSpotConnector(settings, cache_root, now=now, full=full, backoff_base=0.001, backoff_max=0.005,
                              search_cap=out.cap)
         for hook in out.hooks:
             hook(c)
         out.append(c)
         return c
 
-    monkeypatch.setitem(sync.FACTORIES, "hubspot", factory)
+    monkeypatch.setattr(hubspot, "connector", factory)
     return out
 
 
@@ -75,9 +75,9 @@ def parse(table: dict) -> HubSpotSettings:
 def test_settings_defaults_and_registration():
     s = parse({})
     assert s == HubSpotSettings("https://api.hubapi.com", ("deals", "contacts", "companies"),
-                                100, 7)
-    assert config.SOURCE_SECTIONS["hubspot"] is hubspot.parse_settings
-    assert "hubspot" in sync.FACTORIES
+                                100, None)
+    assert registry.get("hubspot").load() is hubspot
+    assert registry.ENV_TOKENS["hubspot"] == "CHASER_HUBSPOT_TOKEN"
     assert [k for k, *_ in hubspot.CONNECT_FIELDS] == ["base_url", "objects",
                                                        "rate_limit_per_10s"]
     assert hubspot.SECRETS == [("token", "HubSpot private app access token")]

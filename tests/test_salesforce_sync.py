@@ -29,7 +29,7 @@ from sf_server import (
 
 from chaser import secrets
 from chaser.cli import main
-from chaser.connectors import salesforce
+from chaser.connectors import http as http_seam
 from chaser.connectors.base import Cancel, ConnectorError, LimitError
 from chaser.workspace import Workspace
 
@@ -39,7 +39,7 @@ PAGE = 200
 
 @pytest.fixture
 def fast(monkeypatch):
-    monkeypatch.setattr(salesforce, "HTTP_OPTIONS", scaled(100))
+    monkeypatch.setattr(http_seam, "TEST_OPTIONS", scaled(100))
 
 
 @pytest.fixture
@@ -235,7 +235,7 @@ def test_retries_429_5xx_and_dropped_connection(sf, capsys):
 
 def test_burst_of_429_and_503_slows_but_keeps_the_rate(tmp_path, monkeypatch, capsys):
     # 10x time: the 10 s rate window is 1 s of real time; backoff shrinks alike.
-    monkeypatch.setattr(salesforce, "HTTP_OPTIONS", scaled(10))
+    monkeypatch.setattr(http_seam, "TEST_OPTIONS", scaled(10))
     org = make_org({"Opportunity": 1600, "Account": 0, "Contact": 0, "Lead": 0})
     org.faults += [Fault("query-more", 429, times=3, object="Opportunity"),
                    Fault("query-more", 503, times=3, skip=4, object="Opportunity")]

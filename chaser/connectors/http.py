@@ -174,6 +174,17 @@ class RateLimiter:
             self.sent[-1] = max(self.sent[-1], self.clock())
 
 
+# The one test and benchmark seam: Http(...) keywords (sleep, clock, seed, backoff_base, ...)
+# laid over every client a sync or a connection test makes, so tests run the real retry and
+# pacing policy on a faster clock. Always empty in use.
+TEST_OPTIONS: dict = {}
+
+
+def client_options(**options) -> dict:
+    """A connector's Http keywords with the test seam laid over them."""
+    return {**options, **TEST_OPTIONS}
+
+
 class Http:
     """A client bound to one base URL, for one sync. Counts the requests it sends."""
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 
-from chaser import clock, config, sync
+from chaser import config
 from chaser.connectors.base import (
     Cancel,
     Capabilities,
@@ -25,8 +26,8 @@ from chaser.connectors.base import (
     Progress,
     ProgressFn,
 )
-from chaser.connectors.cache import RecordCache
 from chaser.connectors.http import check_url, usage_line, usage_notes
+from chaser.connectors.incremental import Bookmark, Incremental
 from chaser.connectors.salesforce_api import AUTH_MODES, SOURCE, SalesforceApi
 from chaser.errors import ChaserError
 from chaser.model import NO_TEAM, Directory, Layout, Person, RecordBatch
@@ -39,9 +40,7 @@ _OBJECT = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,79}")
 _FIELD = re.compile(r"[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*){0,4}")
 SECRET_KEYS = ("token", "access_token", "refresh_token", "client_secret", "password",
                "session_id")
-CHUNK = 5000  # rows per batch when replaying cached rows
 RECYCLE_DAYS = 14  # deleted rows leave the recycle bin after 15 days: older bookmarks re-read all
-HTTP_OPTIONS: dict = {}  # test and benchmark seam: extra Http(...) keywords (sleep, clock, seed)
 # SystemModstamp is whole seconds and is stamped when a transaction writes, not when it
 # commits: a record written in the second of the newest one seen, or by a transaction still
 # open when the query ran, can carry a stamp at or below it. So the bookmark never comes
@@ -144,7 +143,7 @@ def whoami(settings: config.Settings | SalesforceSettings, *,
            transport: httpx.BaseTransport | None = None) -> str:
     """Sign in and ask who we are: the connection test of `chaser connect`."""
     s = settings.connector if isinstance(settings, config.Settings) else settings
-    api = SalesforceApi(s, transport=transport, http_options=HTTP_OPTIONS)
+    api = SalesforceApi(s, transport=transport)
     try:
         api.authenticate()
         me = api.userinfo()
@@ -169,37 +168,19 @@ class Plan:
     required: tuple[str, ...]  # what describe says the CRM itself requires
 
 
-@dataclass(slots=True)
-class _Pending:
-    cache: RecordCache
-    rows: dict[str, list]
-    bookmark: str | None
-
-
-@dataclass(slots=True)
-class _Stats:
-    changed: int = 0
-    deleted: int = 0
-    mode: str = "full"
-    extra: list[str] = field(default_factory=list)
-
-
 class SalesforceConnector:
     kind = "salesforce"
     capabilities = Capabilities(incremental=True, record_urls=True, describe=True)
 
-    def __init__(self, settings: config.Settings, store, full: bool = False, *,
-                 transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(self, settings: config.Settings, cache_root: Path, *, now: datetime,
+                 full: bool = False, transport: httpx.BaseTransport | None = None) -> None:
         self.settings = settings
         self.sf: SalesforceSettings = settings.connector
-        self.root = store.root
-        self.full = full
-        self.started = clock.now()
-        self.api = SalesforceApi(self.sf, transport=transport, http_options=HTTP_OPTIONS)
+        self.started = now
+        self.api = SalesforceApi(self.sf, transport=transport)
+        self.inc = Incremental(cache_root, SOURCE, now, full)
         self._signed_in = False
         self._plans: dict[str, Plan] = {}
-        self._pending: dict[str, _Pending] = {}
-        self._stats: dict[str, _Stats] = {}
 
     def label(self) -> str:
         return f"Salesforce {urlsplit(self.sf.instance_url).hostname}"
@@ -250,23 +231,25 @@ class SalesforceConnector:
         return plan
 
     # ---- records ---------------------------------------------------------------------------
+    def _horizon(self, bookmark: Bookmark) -> str | None:
+        # queryAll sees a deletion only while it sits in the recycle bin (15 days at most),
+        # counted from the last successful sync, not from the newest record: an object nobody
+        # edited for a year still syncs incrementally. Deletions purged sooner (a full bin
+        # purges after 2 hours, hard deletes skip it) are caught by counting.
+        if bookmark.age(self.started) > RECYCLE_DAYS:
+            return f"full read (the last sync is over {RECYCLE_DAYS} days old)"
+        return None
+
     def batches(self, obj: str, progress: ProgressFn, cancel: Cancel) -> Iterator[RecordBatch]:
         self._ready(cancel)
         layout = self._plan(obj).layout
-        cache = RecordCache(self.root, SOURCE, obj, layout.columns)
-        rows, bookmark = ({}, None) if self.full else cache.load()
-        stats = self._stats[obj] = _Stats()
-        if bookmark is not None and _parse(bookmark) < self.started - timedelta(days=RECYCLE_DAYS):
-            # queryAll sees deletions only while they sit in the recycle bin
-            rows, bookmark = {}, None
-            stats.extra.append(f"{obj}: last sync over {RECYCLE_DAYS} days ago, read in full")
-        incremental = bookmark is not None
+        start = self.inc.start(obj, layout.columns, self.sf.instance_url, self._horizon)
+        incremental = start.incremental
         fields = [*layout.columns, *(["IsDeleted"] if incremental else [])]
         soql = f"SELECT {', '.join(fields)} FROM {obj}"
         if incremental:
-            soql += f" WHERE SystemModstamp > {bookmark}"
-            stats.mode = "incremental"
-        fresh: dict[str, list] = rows if incremental else {}
+            soql += f" WHERE SystemModstamp > {start.bookmark.since}"
+        rows: dict[str, list] = {}
         newest: str | None = None
         seen = pages = 0
         mod = layout.modified
@@ -274,50 +257,56 @@ class SalesforceConnector:
                                                     bulk_threshold=self.sf.bulk_threshold):
             pages = page
             seen += len(page_rows)
-            if page_rows:
-                top = max((r[mod] for r in page_rows if r[mod]), default=None)
-                if top and (newest is None or top > newest):
-                    newest = top
+            top = max((r[mod] for r in page_rows if r[mod]), default=None)
+            if top and (newest is None or top > newest):
+                newest = top
             if incremental:
                 for r in page_rows:
-                    if r.pop() == "true":  # IsDeleted
-                        stats.deleted += fresh.pop(r[0], None) is not None
-                    else:  # a row read again unchanged (see COMMIT_LAG) is not a change
-                        stats.changed += fresh.get(r[0]) != r
-                        fresh[r[0]] = r
+                    if r.pop() == "true":  # IsDeleted: in the recycle bin
+                        self.inc.drop(start, r[0])
+                    else:
+                        self.inc.merge(start, (r,))
             else:
-                for r in page_rows:
-                    fresh[r[0]] = r
-                if page_rows:
-                    yield RecordBatch(layout, page_rows, pages=1)
-            progress(Progress(obj, seen if incremental else len(fresh), pages, total,
+                fresh = [r for r in page_rows if r[0] not in rows]  # one record, one audit
+                rows.update((r[0], r) for r in page_rows)
+                if fresh:
+                    yield RecordBatch(layout, fresh, pages=1)
+            progress(Progress(obj, seen if incremental else len(rows), pages, total,
                               message="changes" if incremental else ""))
-        if incremental:  # audit every record: the changes merged into the last-known rows
-            values = list(fresh.values())
-            for i in range(0, len(values), CHUNK):
-                yield RecordBatch(layout, values[i:i + CHUNK], pages=pages if i == 0 else 0)
+        since = None
         if newest is not None:
             # min(max seen, sync start - lag): a server clock ahead of ours, a late commit or a
             # second shared with the newest record must not skip records
-            bookmark = _soql_time(min(_parse(newest), self.started - COMMIT_LAG))
-        elif not incremental:
-            bookmark = None  # nothing read: the next sync reads in full again (one query)
-        self._pending[obj] = _Pending(cache, fresh, bookmark)
+            since = _soql_time(min(_parse(newest), self.started - COMMIT_LAG))
+        if incremental:
+            cancel.check()
+            self.inc.reconcile(start, lambda: self._count(obj), lambda: self._ids(obj))
+            yield from self.inc.replay(start, layout, pages)
+            self.inc.stage(start, since or start.bookmark.since)
+        else:
+            self.inc.stage(start, since, rows)
+
+    def _count(self, obj: str) -> int:
+        """Records the object holds now (not deleted): one request, whatever the size."""
+        body = self.api.get_json(f"{self.api.base}/query", what=f"{obj} count",
+                                 params={"q": f"SELECT COUNT() FROM {obj}"})
+        total = body.get("totalSize") if isinstance(body, dict) else None
+        if not isinstance(total, int) or total < 0:
+            raise ConnectorError(f"{obj} count: Salesforce answered without a totalSize")
+        return total
+
+    def _ids(self, obj: str) -> Iterator[str]:
+        """Every live record's id: the sweep that follows a count mismatch."""
+        for page_rows, _, _ in self.api.rows(f"SELECT Id FROM {obj}", f"{obj} ids", ["Id"],
+                                             bulk_threshold=self.sf.bulk_threshold):
+            yield from (r[0] for r in page_rows)
 
     def commit(self) -> None:
         """Called after the snapshot is stored: only now do caches and bookmarks move."""
-        for pending in self._pending.values():
-            pending.cache.save(pending.rows, pending.bookmark)
-        self._pending.clear()
+        self.inc.commit()
 
     def notes(self) -> list[str]:
-        out = [line for st in self._stats.values() for line in st.extra]
-        inc = {obj: st for obj, st in self._stats.items() if st.mode == "incremental"}
-        if inc:
-            moved = [f"{obj} {st.changed:,} changed" + (f", {st.deleted:,} deleted"
-                                                         if st.deleted else "")
-                     for obj, st in inc.items() if st.changed or st.deleted]
-            out.append("changes since the last sync: " + ("; ".join(moved) or "none"))
+        out = [*self.inc.notes, *self.inc.change_notes()]
         retried = f", {self.api.retries} retried" if self.api.retries else ""
         out.append(f"Salesforce requests this sync: {self.api.requests:,}{retried}")
         if self.api.token_source == "environment":
@@ -327,6 +316,11 @@ class SalesforceConnector:
 
     def close(self) -> None:
         self.api.close()
+
+
+def connector(settings: config.Settings, *, cache_root: Path, now: datetime,
+              full: bool = False) -> SalesforceConnector:
+    return SalesforceConnector(settings, cache_root, now=now, full=full)
 
 
 def make_plan(obj: str, describe: dict, rules: tuple[Rule, ...] | list[Rule],
@@ -383,8 +377,3 @@ def _parse(stamp: str) -> datetime:
 def _soql_time(at: datetime) -> str:
     # Salesforce keeps datetimes to the second, so nothing is lost by dropping fractions.
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-config.SOURCE_SECTIONS["salesforce"] = parse_settings
-sync.FACTORIES["salesforce"] = lambda settings, store, full: SalesforceConnector(
-    settings, store, full)

@@ -20,7 +20,7 @@ import orjson
 
 from chaser import secrets
 from chaser.connectors.base import AuthError, Cancel, ConnectorError, LimitError
-from chaser.connectors.http import RETRY_STATUSES, Http, Retry, _retry_after
+from chaser.connectors.http import RETRY_STATUSES, Http, Retry, _retry_after, client_options
 from chaser.secrets import redact
 
 SOURCE = "salesforce"
@@ -64,8 +64,8 @@ class SalesforceApi:
                  cancel: Cancel | None = None, http_options: dict | None = None) -> None:
         self.settings = settings
         self.base = f"/services/data/v{settings.api_version}"
-        opts = {"rate_per_10s": settings.rate_limit, "timeout": settings.timeout,
-                "transport": transport, "cancel": cancel, **(http_options or {})}
+        opts = client_options(rate_per_10s=settings.rate_limit, timeout=settings.timeout,
+                              transport=transport, cancel=cancel, **(http_options or {}))
         self._opts = opts
         self.http = Http(settings.instance_url, **opts)
         self._login: Http | None = None
