@@ -130,13 +130,19 @@ def redact(text: str) -> str:
 
 
 def require(source: str, secret: str = "token") -> str:
-    value, _ = get(source, secret)
+    return read(source, secret)[0]
+
+
+def read(source: str, secret: str = "token") -> tuple[str, str]:
+    """(value, "keyring" | "environment"): how connectors read a secret. Missing, it raises
+    the message that says what to do."""
+    value, where = get(source, secret)
     if not value:
         env = ENV_TOKENS.get(source)
         hint = f", or set {env} where no keyring exists" if env and secret == "token" else ""
         raise ChaserError(f"no {source} {secret.replace('_', ' ')} found: run "
                           f"`chaser connect {source}`{hint}")
-    return value
+    return value, where
 
 
 def put(source: str, secret: str, value: str) -> None:
