@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from chaser.audit import Thresholds
 from chaser.connectors import registry
 from chaser.errors import ChaserError
+from chaser.ledger_files import WRITER_ID
 from chaser.rules import DEFAULT_PLACEHOLDERS, Rule, parse_condition
 from chaser.tomlplace import Where, find_line, toml_error
 
@@ -73,6 +74,16 @@ class TeamRates:
 
 
 @dataclass(frozen=True, slots=True)
+class Admin:
+    """Who logs chases on this installation: a writer of the ledger ([admin] id, name, email).
+    id None: the OS user's name is used (chaser.ledger.Writer.from_os), and chaser says so."""
+
+    id: str | None = None
+    name: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class CostSettings:
     currency: str = "USD"
     admin_hourly_rate: Decimal = Decimal("60")
@@ -81,6 +92,7 @@ class CostSettings:
     timezone: str | None = None  # None: the machine's local zone
     fix_window_days: int = 14
     teams: dict[str, TeamRates] = field(default_factory=dict)
+    admins: dict[str, Decimal] = field(default_factory=dict)  # writer id -> admin hourly rate
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +105,8 @@ class Settings:
     placeholders: tuple[str, ...] = DEFAULT_PLACEHOLDERS
     tiers: Thresholds = Thresholds()
     costs: CostSettings = CostSettings()
-    admin: str = ""  # default "by" for logged chases
+    admin: Admin = Admin()
+    ledger_path: Path | None = None  # [ledger] path: a shared folder; None = the data folder
 
     @property
     def data_key(self) -> str:
@@ -106,7 +119,7 @@ class Settings:
 
 # ---- loading ------------------------------------------------------------------------------
 
-TOP_KEYS = {"source", "rules", "placeholders", "tiers", "costs", "admin"}
+TOP_KEYS = {"source", "rules", "placeholders", "tiers", "costs", "admin", "ledger"}
 
 
 def load(path: Path) -> Settings:
@@ -161,8 +174,33 @@ def parse(raw: dict, path: Path, text: str = "") -> Settings:
         placeholders=_placeholders(raw.get("placeholders", {}), top.at("placeholders")),
         tiers=_tiers(raw.get("tiers", {}), top.at("tiers")),
         costs=_costs(raw.get("costs", {}), top.at("costs")),
-        admin=top.string(raw, "admin", "") or "",
+        admin=_admin(raw.get("admin", {}), top.at("admin")),
+        ledger_path=_ledger(raw.get("ledger", {}), top.at("ledger"), path),
     )
+
+
+def _admin(raw: object, where: Where) -> Admin:
+    if isinstance(raw, str):  # before the ledger, `admin = "..."` named who chased
+        return Admin(None, raw.strip())
+    where.table(raw, {"id", "name", "email"})
+    wid = where.string(raw, "id")
+    if wid is not None and not WRITER_ID.fullmatch(wid):
+        raise where.at("id").fail(f"must be a short id of lower-case letters, digits, - and _ "
+                                  f"(at most 32, e.g. \"ann\"), not {wid!r}")
+    return Admin(wid, (where.string(raw, "name", "") or "").strip(),
+                 (where.string(raw, "email", "") or "").strip())
+
+
+def _ledger(raw: object, where: Where, config_path: Path) -> Path | None:
+    where.table(raw, {"path"})
+    text = where.string(raw, "path")
+    if text is None:
+        return None
+    if not text.strip():
+        raise where.at("path").fail("must name a folder (or be left out for the data folder)")
+    path = Path(text.strip()).expanduser()
+    # Relative to the config file, as an admin reading the file would take it.
+    return path if path.is_absolute() else (config_path.parent / path).resolve()
 
 
 def _csv_source(raw: dict, where: Where) -> CsvSource:
@@ -280,7 +318,7 @@ def _tiers(raw: dict, where: Where) -> Thresholds:
 
 def _costs(raw: dict, where: Where) -> CostSettings:
     where.table(raw, {"currency", "admin_hourly_rate", "rep_hourly_rate",
-                      "rep_minutes_per_chase", "timezone", "fix_window_days", "teams"})
+                      "rep_minutes_per_chase", "timezone", "fix_window_days", "teams", "admins"})
     tz = where.string(raw, "timezone")
     if tz is not None:
         try:
@@ -296,6 +334,15 @@ def _costs(raw: dict, where: Where) -> CostSettings:
         teams[name] = TeamRates(w.number(t, "admin_hourly_rate", None, 0, MAX_RATE),
                                 w.number(t, "rep_hourly_rate", None, 0, MAX_RATE),
                                 w.integer(t, "rep_minutes_per_chase", None, 0, 600))
+    admins = {}
+    aw = where.at("admins")
+    given = raw.get("admins", {})
+    for wid, t in aw.table(given, set(given) if isinstance(given, dict) else set()).items():
+        w = aw.at(wid)
+        if not WRITER_ID.fullmatch(wid):
+            raise w.fail(f"{wid!r} is not an admin id ([admin] id, e.g. \"ann\")")
+        w.table(t, {"hourly_rate"}, {"hourly_rate"})
+        admins[wid] = w.number(t, "hourly_rate", None, 0, MAX_RATE)
     currency = where.string(raw, "currency", "USD")
     if not (len(currency) == 3 and currency.isalpha()):
         raise where.at("currency").fail(f"must be a 3-letter currency code, not {currency!r}")
@@ -307,6 +354,7 @@ def _costs(raw: dict, where: Where) -> CostSettings:
         timezone=tz,
         fix_window_days=where.integer(raw, "fix_window_days", 14, 1, 365),
         teams=teams,
+        admins=admins,
     )
 
 
@@ -315,5 +363,4 @@ def demo_settings() -> Settings:
     from chaser.connectors.demo import DEMO_RULES
 
     return Settings(path=None, kind="demo", rules=DEMO_RULES,
-                    costs=CostSettings(rep_hourly_rate=Decimal("90"), rep_minutes_per_chase=10),
-                    admin="ops-admin")
+                    costs=CostSettings(rep_hourly_rate=Decimal("90"), rep_minutes_per_chase=10))

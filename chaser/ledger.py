@@ -58,15 +58,18 @@ class Writer:
     defaulted: bool = False  # the id was not configured: the OS user's name
 
     @classmethod
-    def from_os(cls) -> Writer:
+    def from_os(cls, name: str = "", email: str = "") -> Writer:
         try:
             user = getpass.getuser()
         except Exception:  # no login name in some containers
             user = "admin"
-        wid = re.sub(r"[^a-z0-9_-]+", "-", user.casefold()).strip("-_")[:32] or "admin"
-        if not WRITER_ID.fullmatch(wid):
-            wid = "admin"
-        return cls(wid, user, "", defaulted=True)
+        return cls(writer_id(user), name or user, email, defaulted=True)
+
+
+def writer_id(name: str) -> str:
+    """A writer id made from a name ("Priya Shah" -> "priya-shah"): the OS user's, by default."""
+    wid = re.sub(r"[^a-z0-9_-]+", "-", name.casefold()).strip("-_")[:32].strip("-_")
+    return wid if WRITER_ID.fullmatch(wid) else "admin"
 
 
 @dataclass(frozen=True, slots=True)

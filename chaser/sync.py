@@ -19,6 +19,7 @@ from chaser.config import Settings
 from chaser.connectors import registry
 from chaser.connectors.base import Cancel, Connector, Progress, ProgressFn, no_progress
 from chaser.freshness import fingerprint
+from chaser.ledger import writer_id
 from chaser.model import Snapshot
 from chaser.rules import Blank
 from chaser.store import Store, chase_month
@@ -141,16 +142,22 @@ def seed_demo(settings: Settings, store: Store, now: datetime) -> bool:
 
     # Seeding takes a second: a Ctrl-C may stop it anywhere, and the next run starts again.
     # So it skips what an earlier run stored (each write is whole): weeks that have a
-    # snapshot, months that have a chase file. Otherwise the history would hold every chase
-    # twice and the costs would double.
+    # snapshot, an admin's months that have a ledger file. Otherwise the history would hold
+    # every chase twice and the costs would double. Each demo admin is a writer of its own,
+    # as on a real team sharing one ledger.
     taken = [s.taken_at for s in store.snapshot_history()]
     for at in weekly_history(now):
         if any(abs(at - t) < timedelta(days=3) for t in taken):
             continue
         connector = DemoConnector(now=now, as_of=at)
         store.save_snapshot(take_snapshot(connector, settings, now=at))
-    months = set(store.chase_months())
-    store.add_chases(c for c in demo_chases(now) if chase_month(c["at"]) not in months)
+    written = store.ledger.scan().writers
+    by_admin: dict[str, list[dict]] = {}
+    for c in demo_chases(now):
+        by_admin.setdefault(writer_id(c["by"]), []).append(c)
+    for wid, chases in by_admin.items():
+        months = set(written[wid].months) if wid in written else set()
+        store.add_chases([c for c in chases if chase_month(c["at"]) not in months], writer=wid)
     store.save_snapshot(take_snapshot(DemoConnector(now=now), settings, now=now))
     store.set_meta("demo_seeded", now.isoformat())
     return True
