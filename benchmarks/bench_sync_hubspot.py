@@ -76,11 +76,11 @@ def phase(args: argparse.Namespace) -> None:
         settings.connector, rate_limit_per_10s=rate))
     made: list = []
 
-    def factory(s, store, full):
-        made.append(hubspot.HubSpotConnector(s, store, full=full))
+    def factory(s, *, cache_root, now, full=False):
+        made.append(hubspot.HubSpotConnector(s, cache_root, now=now, full=full))
         return made[-1]
 
-    sync.FACTORIES["hubspot"] = factory
+    hubspot.connector = factory
     store = Store(Path(args.home) / "data")
     t = time.perf_counter()
     result = sync.sync(settings, store, now=clock.now(), full=args.phase == "forced")

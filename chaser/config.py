@@ -3,15 +3,14 @@
 Every error names the file, the line (when the key can be found in the text) and the key, and
 says what is wrong: an admin fixing a config at 9am should not need to read a traceback.
 Connector sections other than csv are validated by the connector's own `parse_settings`
-(registered in SOURCE_SECTIONS) so this file does not grow with every CRM.
+(its module is named in chaser.connectors.registry) so this file does not grow with every
+CRM.
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib
 import tomllib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -19,13 +18,14 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from chaser.audit import Thresholds
+from chaser.connectors import registry
 from chaser.errors import ChaserError
+from chaser.ledger_files import WRITER_ID
 from chaser.rules import DEFAULT_PLACEHOLDERS, Rule, parse_condition
 from chaser.tomlplace import Where, find_line, toml_error
 
 __all__ = ["Where", "find_line", "load", "parse", "toml_error"]  # Where: for connector parsers
 
-SOURCE_KINDS = ("demo", "csv", "salesforce", "hubspot")
 MAX_RATE = 10_000  # per hour: beyond it is a typo (1e308 was accepted), not a wage
 
 
@@ -88,6 +88,16 @@ class TeamRates:
 
 
 @dataclass(frozen=True, slots=True)
+class Admin:
+    """Who logs chases on this installation: a writer of the ledger ([admin] id, name, email).
+    id None: the OS user's name is used (chaser.ledger.Writer.from_os), and chaser says so."""
+
+    id: str | None = None
+    name: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class CostSettings:
     currency: str = "USD"
     admin_hourly_rate: Decimal = Decimal("60")
@@ -96,6 +106,7 @@ class CostSettings:
     timezone: str | None = None  # None: the machine's local zone
     fix_window_days: int = 14
     teams: dict[str, TeamRates] = field(default_factory=dict)
+    admins: dict[str, Decimal] = field(default_factory=dict)  # writer id -> admin hourly rate
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +119,8 @@ class Settings:
     placeholders: tuple[str, ...] = DEFAULT_PLACEHOLDERS
     tiers: Thresholds = Thresholds()
     costs: CostSettings = CostSettings()
-    admin: str = ""  # default "by" for logged chases
+    admin: Admin = Admin()
+    ledger_path: Path | None = None  # [ledger] path: a shared folder; None = the data folder
 
     @property
     def data_key(self) -> str:
@@ -119,13 +131,9 @@ class Settings:
         return f"{self.path.stem}-{digest}"
 
 
-# ---- the connector sections' parsers, registered by the connectors that own them ----------
-# A parser takes (table, Where) and returns its settings object, raising via where.fail().
-SOURCE_SECTIONS: dict[str, Callable[[dict, Where], Any]] = {}
-
 # ---- loading ------------------------------------------------------------------------------
 
-TOP_KEYS = {"source", "rules", "placeholders", "tiers", "costs", "admin"}
+TOP_KEYS = {"source", "rules", "placeholders", "tiers", "costs", "admin", "ledger"}
 
 
 def load(path: Path) -> Settings:
@@ -153,28 +161,21 @@ def parse(raw: dict, path: Path, text: str = "") -> Settings:
     top = Where(path, text)
     top.table(raw, TOP_KEYS, {"source"})
     src = top.at("source")
-    source = src.table(raw["source"], {"kind", *SOURCE_KINDS}, {"kind"})
+    source = src.table(raw["source"], {"kind", *registry.NAMES}, {"kind"})
     kind = src.string(source, "kind")
-    if kind not in SOURCE_KINDS:
-        raise src.at("kind").fail(f"unknown source kind {kind!r} (use one of: {', '.join(SOURCE_KINDS)})")
+    if kind not in registry.KINDS:
+        raise src.at("kind").fail(f"unknown source kind {kind!r} (use one of: "
+                                  f"{', '.join(registry.NAMES)})")
     csv = connector = None
     if kind == "csv":
         if "csv" not in source:
             raise src.at("csv").fail("is required when kind = \"csv\"")
         csv = _csv_source(source["csv"], src.at("csv"))
-    elif kind != "demo":
-        if kind not in SOURCE_SECTIONS:
-            # Importing the connector registers its section parser; lazy, so a CSV user
-            # never loads the HTTP stack.
-            try:
-                importlib.import_module(f"chaser.connectors.{kind}")
-            except ModuleNotFoundError:
-                pass
-        if kind not in SOURCE_SECTIONS:
-            raise src.at("kind").fail(f"source kind {kind!r} is not available in this version")
+    elif registry.is_api(kind):
         if kind not in source:
             raise src.at(kind).fail(f"is required when kind = \"{kind}\"")
-        connector = SOURCE_SECTIONS[kind](source[kind], src.at(kind))
+        # Loaded only for this kind, so a CSV user never loads the HTTP stack.
+        connector = registry.get(kind).load().parse_settings(source[kind], src.at(kind))
     rules = _rules(raw.get("rules", []), top.at("rules"))
     if csv is not None:
         _check_rule_objects(rules, csv, top.at("rules"))
@@ -187,8 +188,33 @@ def parse(raw: dict, path: Path, text: str = "") -> Settings:
         placeholders=_placeholders(raw.get("placeholders", {}), top.at("placeholders")),
         tiers=_tiers(raw.get("tiers", {}), top.at("tiers")),
         costs=_costs(raw.get("costs", {}), top.at("costs")),
-        admin=top.string(raw, "admin", "") or "",
+        admin=_admin(raw.get("admin", {}), top.at("admin")),
+        ledger_path=_ledger(raw.get("ledger", {}), top.at("ledger"), path),
     )
+
+
+def _admin(raw: object, where: Where) -> Admin:
+    if isinstance(raw, str):  # before the ledger, `admin = "..."` named who chased
+        return Admin(None, raw.strip())
+    where.table(raw, {"id", "name", "email"})
+    wid = where.string(raw, "id")
+    if wid is not None and not WRITER_ID.fullmatch(wid):
+        raise where.at("id").fail(f"must be a short id of lower-case letters, digits, - and _ "
+                                  f"(at most 32, e.g. \"ann\"), not {wid!r}")
+    return Admin(wid, (where.string(raw, "name", "") or "").strip(),
+                 (where.string(raw, "email", "") or "").strip())
+
+
+def _ledger(raw: object, where: Where, config_path: Path) -> Path | None:
+    where.table(raw, {"path"})
+    text = where.string(raw, "path")
+    if text is None:
+        return None
+    if not text.strip():
+        raise where.at("path").fail("must name a folder (or be left out for the data folder)")
+    path = Path(text.strip()).expanduser()
+    # Relative to the config file, as an admin reading the file would take it.
+    return path if path.is_absolute() else (config_path.parent / path).resolve()
 
 
 def _csv_source(raw: dict, where: Where) -> CsvSource:
@@ -337,7 +363,7 @@ def _tiers(raw: dict, where: Where) -> Thresholds:
 
 def _costs(raw: dict, where: Where) -> CostSettings:
     where.table(raw, {"currency", "admin_hourly_rate", "rep_hourly_rate",
-                      "rep_minutes_per_chase", "timezone", "fix_window_days", "teams"})
+                      "rep_minutes_per_chase", "timezone", "fix_window_days", "teams", "admins"})
     tz = where.string(raw, "timezone")
     if tz is not None:
         try:
@@ -353,6 +379,15 @@ def _costs(raw: dict, where: Where) -> CostSettings:
         teams[name] = TeamRates(w.number(t, "admin_hourly_rate", None, 0, MAX_RATE),
                                 w.number(t, "rep_hourly_rate", None, 0, MAX_RATE),
                                 w.integer(t, "rep_minutes_per_chase", None, 0, 600))
+    admins = {}
+    aw = where.at("admins")
+    given = raw.get("admins", {})
+    for wid, t in aw.table(given, set(given) if isinstance(given, dict) else set()).items():
+        w = aw.at(wid)
+        if not WRITER_ID.fullmatch(wid):
+            raise w.fail(f"{wid!r} is not an admin id ([admin] id, e.g. \"ann\")")
+        w.table(t, {"hourly_rate"}, {"hourly_rate"})
+        admins[wid] = w.number(t, "hourly_rate", None, 0, MAX_RATE)
     currency = where.string(raw, "currency", "USD")
     if not (len(currency) == 3 and currency.isalpha()):
         raise where.at("currency").fail(f"must be a 3-letter currency code, not {currency!r}")
@@ -364,6 +399,7 @@ def _costs(raw: dict, where: Where) -> CostSettings:
         timezone=tz,
         fix_window_days=where.integer(raw, "fix_window_days", 14, 1, 365),
         teams=teams,
+        admins=admins,
     )
 
 
@@ -372,5 +408,4 @@ def demo_settings() -> Settings:
     from chaser.connectors.demo import DEMO_RULES
 
     return Settings(path=None, kind="demo", rules=DEMO_RULES,
-                    costs=CostSettings(rep_hourly_rate=Decimal("90"), rep_minutes_per_chase=10),
-                    admin="ops-admin")
+                    costs=CostSettings(rep_hourly_rate=Decimal("90"), rep_minutes_per_chase=10))

@@ -33,9 +33,6 @@ from chaser.model import Snapshot
 _PACING = frozenset({"login_url", "api_version", "auth", "client_id", "bulk_threshold",
                      "page_size", "rate_limit", "rate_limit_per_10s", "timeout",
                      "full_sync_days"})
-# Sources whose snapshot is cheap to take again and needs no network: these re-sync on a
-# mismatch; the others (an API allowance is precious) warn instead.
-RESYNC_KINDS = frozenset({"demo", "csv"})
 
 
 def _digest(value: object) -> str:

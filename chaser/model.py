@@ -289,6 +289,7 @@ class Chase:
     logged_at: datetime | None = None
     voided_at: datetime | None = None
     void_reason: str | None = None
+    writer: str = ""  # the admin whose ledger holds it (chaser.ledger)
 
     @property
     def voided(self) -> bool:

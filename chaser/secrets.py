@@ -18,10 +18,11 @@ import os
 import re
 from urllib.parse import quote, quote_plus
 
+from chaser.connectors import registry
 from chaser.errors import ChaserError
 
 SERVICE = "chaser"
-ENV_TOKENS = {"salesforce": "CHASER_SALESFORCE_TOKEN", "hubspot": "CHASER_HUBSPOT_TOKEN"}
+ENV_TOKENS = registry.ENV_TOKENS  # source kind -> the variable read where there is no keyring
 MASK = "***"
 MIN_SECRET = 4  # shorter values are not secrets worth masking (and would mask ordinary text)
 # Below this a value (a test's "wrong") is masked only as typed: in every form and any case it
@@ -129,13 +130,19 @@ def redact(text: str) -> str:
 
 
 def require(source: str, secret: str = "token") -> str:
-    value, _ = get(source, secret)
+    return read(source, secret)[0]
+
+
+def read(source: str, secret: str = "token") -> tuple[str, str]:
+    """(value, "keyring" | "environment"): how connectors read a secret. Missing, it raises
+    the message that says what to do."""
+    value, where = get(source, secret)
     if not value:
         env = ENV_TOKENS.get(source)
         hint = f", or set {env} where no keyring exists" if env and secret == "token" else ""
         raise ChaserError(f"no {source} {secret.replace('_', ' ')} found: run "
                           f"`chaser connect {source}`{hint}")
-    return value
+    return value, where
 
 
 def put(source: str, secret: str, value: str) -> None:

@@ -28,7 +28,8 @@ from chaser.errors import ChaserError
 
 SCHEMA = 1  # the newest layout this chaser writes and reads
 HEADER = "_chaser"  # table holding {"schema": N, "kind": ...} as document 1
-KINDS = frozenset({"chases", "snapshot-index", "snapshot-gaps", "meta", "record-cache"})
+KINDS = frozenset({"chases", "snapshot-index", "snapshot-gaps", "meta", "record-cache",
+                   "ledger", "ledger-writer"})
 FILE_MODE = 0o600  # data files hold HR-relevant data
 DIR_MODE = 0o700
 LOCK_TIMEOUT = 30.0  # seconds; a write takes milliseconds, so this means a stuck process
@@ -226,15 +227,19 @@ class AtomicStorage(Storage):
         self._data, self._loaded = data, True
 
 
-def _lock(path: Path) -> FileLock:
+def _lock(path: Path, lock: Path | None = None) -> FileLock:
     # A fresh FileLock per session: each holds its own descriptor, so two Store instances (or
-    # threads) in one process exclude each other just as two processes do.
-    return FileLock(f"{path}.lock", timeout=LOCK_TIMEOUT, mode=FILE_MODE)
+    # threads) in one process exclude each other just as two processes do. `lock` puts the
+    # lock file elsewhere: a shared ledger's locks stay on each machine, where a sync tool
+    # cannot replace them under a holder.
+    if lock is not None:
+        ensure_dir(lock.parent)
+    return FileLock(str(lock or f"{path}.lock"), timeout=LOCK_TIMEOUT, mode=FILE_MODE)
 
 
 @contextmanager
-def _held(path: Path) -> Iterator[None]:
-    lock = _lock(path)
+def _held(path: Path, lock_path: Path | None = None) -> Iterator[None]:
+    lock = _lock(path, lock_path)
     try:
         lock.acquire()
     except Timeout:
@@ -251,8 +256,8 @@ def _held(path: Path) -> Iterator[None]:
 
 
 @contextmanager
-def locked(path: Path, kind: str, check: Callable[[dict], None] | None = None
-           ) -> Iterator[TinyDB]:
+def locked(path: Path, kind: str, check: Callable[[dict], None] | None = None, *,
+           lock: Path | None = None) -> Iterator[TinyDB]:
     """A fresh TinyDB on `path`, read after taking the lock, for one read-modify-write.
 
     The file is parsed and checked before the caller sees the database, so a corrupt or
@@ -260,7 +265,7 @@ def locked(path: Path, kind: str, check: Callable[[dict], None] | None = None
     document too (and raise): a file whose documents a reader refuses as corrupt must not be
     rewritten by the next write either."""
     ensure_dir(path.parent)
-    with _held(path):
+    with _held(path, lock):
         remove_orphans(path)
         db = TinyDB(path, kind, storage=AtomicStorage)
         data = db.storage.read()
@@ -269,13 +274,14 @@ def locked(path: Path, kind: str, check: Callable[[dict], None] | None = None
         yield db
 
 
-def read_locked(path: Path, kind: str) -> dict[str, dict[str, Any]] | None:
+def read_locked(path: Path, kind: str, *, lock: Path | None = None
+                ) -> dict[str, dict[str, Any]] | None:
     """The checked content of `path`, or None when it does not exist. Readers take the lock
     too: on POSIX os.replace alone would do, but on Windows replacing a file that a reader has
     open fails, and the lock costs microseconds."""
     if not path.exists():
         return None
-    with _held(path):
+    with _held(path, lock):
         return AtomicStorage(path, kind).read()
 
 

@@ -18,7 +18,7 @@ import contextlib
 import os
 import time
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,20 +27,17 @@ from tinydb import Query
 
 from chaser import clock
 from chaser.errors import ChaserError
+from chaser.ledger import Ledger, Writer, installation_id
+from chaser.ledger_migrate import migrate
 from chaser.model import Channel, Chase, Outcome, Snapshot
 from chaser.storage import corrupt, ensure_dir, locked, read_locked, sweep_stale_temps, write_locked
 from chaser.store_docs import (
-    CHASE_ID,
     GAP_COLUMNS,
-    PARTITION,
     SNAPSHOT_ID,
     chase_month,
     check_summary,
     check_summary_doc,
-    decode_chase,
     decode_gaps,
-    encode_chase,
-    iso,
     summary_in,
     summary_out,
 )
@@ -56,9 +53,11 @@ class Store:
     every call opens, locks and re-reads the files it needs, so any number of Store instances
     and processes may share a folder."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, ledger: Ledger | None = None) -> None:
         self.root = Path(root)
         ensure_dir(self.root)
+        self._ledger = ledger  # made on first use: most commands never read the chase log
+        self._migrated = False
 
     def housekeep(self, min_age: float = HOUSEKEEP_AGE) -> int:
         """Remove what killed processes left: temp files, and gaps files no index entry names
@@ -86,9 +85,6 @@ class Store:
 
     # -- paths -------------------------------------------------------------------------------
 
-    def _partition_path(self, part: str) -> Path:
-        return self.root / "chases" / f"{part}.json"
-
     @property
     def _index_path(self) -> Path:
         return self.root / "snapshots" / "index.json"
@@ -100,115 +96,57 @@ class Store:
         return self.root / "snapshots" / f"{snapshot_id}.json"
 
     def chase_months(self) -> list[str]:
-        """The months ("2026-11") that have a chase file, oldest first."""
-        return self._partitions()
+        """The months ("2026-11") that hold chase events of any writer, oldest first."""
+        return self.ledger.months()
 
-    def _partitions(self) -> list[str]:
-        folder = self.root / "chases"
-        if not folder.is_dir():
-            return []
-        return sorted(p.name[:7] for p in folder.iterdir() if PARTITION.fullmatch(p.name))
+    # -- chase log: the ledger (chaser.ledger) -------------------------------------------------
 
-    # -- chase log ---------------------------------------------------------------------------
+    @property
+    def ledger(self) -> Ledger:
+        if self._ledger is None:
+            self._ledger = Ledger(self.root / "ledger", Writer.from_os(),
+                                  installation_id(self.root.parent), self.root / "ledger-local")
+        if not self._migrated:
+            self._migrated = True
+            migrate(self.root / "chases", self._ledger)
+        return self._ledger
 
     def add_chase(self, *, at: datetime, person: str, channel: Channel, minutes: int,
                   outcome: Outcome, fields: tuple[str, ...] = (), note: str = "", by: str = "",
                   logged_at: datetime | None = None) -> Chase:
         """Log one chase; it is on disk (fsynced) when this returns."""
-        part, doc = encode_chase(
-            {"at": at, "person": person, "channel": channel, "minutes": minutes,
-             "outcome": outcome, "fields": fields, "note": note, "by": by,
-             "logged_at": logged_at}, clock.now())
-        path = self._partition_path(part)
-        with locked(path, "chases", self._chase_check(path, part)) as db:
-            n = db.table(CHASES).insert(doc)
-        return decode_chase(path, part, n, doc)
+        return self.ledger.add_chase(at=at, person=person, channel=channel, minutes=minutes,
+                                     outcome=outcome, fields=fields, note=note, by=by,
+                                     logged_at=logged_at)
 
-    def add_chases(self, chases: Iterable[Mapping[str, Any]]) -> int:
-        """Bulk insert (demo history, imports): everything is validated first, then each month
-        is written once. Keys as add_chase's arguments, plus voided_at/void_reason."""
-        now = clock.now()
-        by_part: dict[str, list[dict]] = {}
-        for i, d in enumerate(chases):
-            try:
-                part, doc = encode_chase(d, now)
-            except ValueError as e:
-                raise ValueError(f"chase #{i + 1}: {e}") from None
-            by_part.setdefault(part, []).append(doc)
-        for part, docs in sorted(by_part.items()):
-            path = self._partition_path(part)
-            with locked(path, "chases", self._chase_check(path, part)) as db:
-                db.table(CHASES).insert_multiple(docs)
-        return sum(len(docs) for docs in by_part.values())
+    def add_chases(self, chases: Iterable[Mapping[str, Any]], writer: str | None = None) -> int:
+        """Bulk insert (demo history, imports): validated first, each month written once. Keys
+        as add_chase's arguments, plus voided_at/void_reason."""
+        return self.ledger.add_chases(chases, writer=writer)
 
-    @staticmethod
-    def _chase_check(path: Path, part: str):
-        """Before a write: every chase of the month file must decode (see storage.locked)."""
-        def check(data: dict) -> None:
-            for n, doc in data.get(CHASES, {}).items():
-                decode_chase(path, part, n, doc)
-        return check
+    def chases(self, since: datetime | None = None, until: datetime | None = None, *,
+               include_voided: bool = True) -> list[Chase]:
+        """Chases with since <= at < until, every writer's, sorted by time; reads only the
+        months needed."""
+        for what, at in (("since", since), ("until", until)):
+            if at is not None:
+                _require_aware(at, what)
+        return self.ledger.chases(since, until, include_voided=include_voided)
+
+    def get_chase(self, chase_id: str) -> Chase:
+        return self.ledger.get(chase_id)
+
+    def void_chase(self, chase_id: str, reason: str, at: datetime | None = None) -> Chase:
+        """Mark a chase void; the chase stays, so the log can always be audited."""
+        return self.ledger.change(chase_id, "void", reason, at or clock.now())
+
+    def unvoid_chase(self, chase_id: str, reason: str, at: datetime | None = None) -> Chase:
+        """Withdraw a void: the chase counts again, and both events stay in the ledger."""
+        return self.ledger.change(chase_id, "unvoid", reason, at or clock.now())
 
     def _index_check(self, data: dict) -> None:
         for doc in data.get(SNAPSHOTS, {}).values():
             check_summary_doc(self._index_path, doc)
-
-    def _read_partition(self, part: str) -> list[Chase]:
-        path = self._partition_path(part)
-        data = read_locked(path, "chases") or {}
-        return [decode_chase(path, part, n, doc) for n, doc in data.get(CHASES, {}).items()]
-
-    def chases(self, since: datetime | None = None, until: datetime | None = None, *,
-               include_voided: bool = True) -> list[Chase]:
-        """Chases with since <= at < until, sorted by (at, id); reads only the months needed."""
-        first = None if since is None else chase_month(_require_aware(since, "since"))
-        # `until` is exclusive: a chase at exactly 1 Dec 00:00 is not in [.., 1 Dec).
-        last = None if until is None else chase_month(_require_aware(until, "until")
-                                                      - timedelta(microseconds=1))
-        found: list[Chase] = []
-        for part in self._partitions():
-            if (first is not None and part < first) or (last is not None and part > last):
-                continue
-            found.extend(c for c in self._read_partition(part)
-                         if (since is None or c.at >= since) and (until is None or c.at < until)
-                         and (include_voided or not c.voided))
-        found.sort(key=lambda c: (c.at, c.id[:6], int(c.id[7:])))
-        return found
-
-    def _locate(self, chase_id: str) -> tuple[str, int, Path]:
-        m = CHASE_ID.fullmatch(chase_id) if isinstance(chase_id, str) else None
-        if m is None:
-            raise ChaserError(f"no chase with id {chase_id!r}")
-        part = f"{m[1]}-{m[2]}"
-        return part, int(m[3]), self._partition_path(part)
-
-    def get_chase(self, chase_id: str) -> Chase:
-        part, n, path = self._locate(chase_id)
-        doc = (read_locked(path, "chases") or {}).get(CHASES, {}).get(str(n))
-        if doc is None:
-            raise ChaserError(f"no chase with id {chase_id!r}")
-        return decode_chase(path, part, n, doc)
-
-    def void_chase(self, chase_id: str, reason: str, at: datetime | None = None) -> Chase:
-        """Mark a chase void; the record stays, so the log can always be audited."""
-        if not isinstance(reason, str) or not reason.strip():
-            raise ValueError("a void needs a reason")
-        when = iso(at or clock.now(), "at")
-        part, n, path = self._locate(chase_id)
-        if not path.exists():
-            raise ChaserError(f"no chase with id {chase_id!r}")
-        with locked(path, "chases", self._chase_check(path, part)) as db:
-            table = db.table(CHASES)
-            doc = table.get(doc_id=n)
-            if doc is None:
-                raise ChaserError(f"no chase with id {chase_id!r}")
-            old = decode_chase(path, part, n, doc)
-            if old.voided:
-                raise ChaserError(
-                    f"chase {chase_id} is already voided "
-                    f"({old.voided_at:%Y-%m-%d %H:%M} UTC: {old.void_reason})")
-            table.update({"voided_at": when, "void_reason": reason}, doc_ids=[n])
-            return decode_chase(path, part, n, {**doc, "voided_at": when, "void_reason": reason})
 
     # -- snapshots ---------------------------------------------------------------------------
 

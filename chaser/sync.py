@@ -10,39 +10,27 @@ from __future__ import annotations
 import dataclasses
 import gc
 import time
-from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from chaser.audit import Auditor, org_tally, unblamed_note
 from chaser.config import Settings
+from chaser.connectors import registry
 from chaser.connectors.base import Cancel, Connector, Progress, ProgressFn, no_progress
 from chaser.freshness import fingerprint
+from chaser.ledger import writer_id
 from chaser.model import Snapshot
 from chaser.rules import Blank
 from chaser.store import Store, chase_month
 
-# Connectors register a factory here by kind (salesforce/hubspot add theirs in their modules).
-FACTORIES: dict[str, Callable[[Settings, Store, bool], Connector]] = {}
-
 
 def make_connector(settings: Settings, store: Store, *, now: datetime, full: bool = False
                    ) -> Connector:
-    if settings.kind == "demo":
-        from chaser.connectors.demo import DemoConnector
-
-        return DemoConnector(now=now)
-    if settings.kind == "csv":
-        from chaser.connectors.csv import CsvConnector
-
-        assert settings.csv is not None
-        return CsvConnector(settings.csv, settings.rules)
-    if settings.kind not in FACTORIES:
-        # Importing the module registers its factory; kept lazy so a CSV user never pays for
-        # the HTTP stack at start-up.
-        __import__(f"chaser.connectors.{settings.kind}")
-    return FACTORIES[settings.kind](settings, store, full)
+    """The connector of the settings' kind (chaser.connectors.registry), loaded on first use;
+    incremental sources keep their last-known rows under the store's folder."""
+    module = registry.get(settings.kind).load()
+    return module.connector(settings, cache_root=store.root, now=now, full=full)
 
 
 LAST_SYNC = "last_sync"  # store meta key: what the last successful sync said
@@ -124,7 +112,7 @@ def sync(settings: Settings, store: Store, *, now: datetime, progress: ProgressF
         audit_notes: list[str] = []
         snapshot = take_snapshot(connector, settings, now=now, progress=progress, cancel=cancel,
                                  notes=audit_notes)
-        notes = (*getattr(connector, "notes", lambda: ())(), *audit_notes)
+        notes = (*connector.notes(), *audit_notes)
         if cancel is not None:
             cancel.check()  # a cancel that came during the last page still wins
         latest = store.latest_summary()
@@ -135,9 +123,7 @@ def sync(settings: Settings, store: Store, *, now: datetime, progress: ProgressF
                       f"before the latest stored one's ({latest.taken_at:%Y-%m-%d %H:%M} UTC): "
                       "is the clock behind? It is stored and is now the latest.",)
         store.save_snapshot(snapshot)
-        commit = getattr(connector, "commit", None)
-        if commit is not None:  # incremental connectors move their bookmark only now
-            commit()
+        connector.commit()  # incremental connectors move their bookmark only now
     finally:
         connector.close()
     result = SyncResult(snapshot, time.perf_counter() - started, notes)
@@ -156,16 +142,22 @@ def seed_demo(settings: Settings, store: Store, now: datetime) -> bool:
 
     # Seeding takes a second: a Ctrl-C may stop it anywhere, and the next run starts again.
     # So it skips what an earlier run stored (each write is whole): weeks that have a
-    # snapshot, months that have a chase file. Otherwise the history would hold every chase
-    # twice and the costs would double.
+    # snapshot, an admin's months that have a ledger file. Otherwise the history would hold
+    # every chase twice and the costs would double. Each demo admin is a writer of its own,
+    # as on a real team sharing one ledger.
     taken = [s.taken_at for s in store.snapshot_history()]
     for at in weekly_history(now):
         if any(abs(at - t) < timedelta(days=3) for t in taken):
             continue
         connector = DemoConnector(now=now, as_of=at)
         store.save_snapshot(take_snapshot(connector, settings, now=at))
-    months = set(store.chase_months())
-    store.add_chases(c for c in demo_chases(now) if chase_month(c["at"]) not in months)
+    written = store.ledger.scan().writers
+    by_admin: dict[str, list[dict]] = {}
+    for c in demo_chases(now):
+        by_admin.setdefault(writer_id(c["by"]), []).append(c)
+    for wid, chases in by_admin.items():
+        months = set(written[wid].months) if wid in written else set()
+        store.add_chases([c for c in chases if chase_month(c["at"]) not in months], writer=wid)
     store.save_snapshot(take_snapshot(DemoConnector(now=now), settings, now=now))
     store.set_meta("demo_seeded", now.isoformat())
     return True

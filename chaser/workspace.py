@@ -7,7 +7,7 @@ about who a person is, what a chase must look like, or which snapshot is current
 from __future__ import annotations
 
 import difflib
-import getpass
+import hashlib
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -16,9 +16,11 @@ from datetime import datetime, timedelta
 from chaser import clock, config, locations
 from chaser.audit import PersonRow, person_rows
 from chaser.config import Settings
+from chaser.connectors import registry
 from chaser.connectors.base import Cancel, ProgressFn, no_progress
 from chaser.errors import ChaserError
-from chaser.freshness import RESYNC_KINDS, changed, fingerprint, stale_text
+from chaser.freshness import changed, fingerprint, stale_text
+from chaser.ledger import Ledger, Writer, installation_id
 from chaser.model import Channel, Chase, Outcome, Person, Snapshot
 from chaser.periods import zone
 from chaser.store import Store
@@ -60,9 +62,15 @@ class Workspace:
         """--demo, else --config / CHASER_CONFIG / the user's chaser.toml, else the demo."""
         path = None if demo else locations.config_path(config_file)
         settings = config.demo_settings() if path is None else config.load(path)
-        store = Store(locations.data_root() / settings.data_key)
+        root = locations.data_root() / settings.data_key
+        store = Store(root, open_ledger(settings, root))
         store.housekeep()  # leftovers of killed processes: a folder walk and the index
         return cls(settings, store)
+
+    @property
+    def writer(self) -> Writer:
+        """Who this installation logs chases as."""
+        return self.store.ledger.writer
 
     @property
     def is_demo(self) -> bool:
@@ -88,18 +96,10 @@ class Workspace:
         """Sign in to the source and say as whom: the check `chaser connect` and the sync
         screen run. Only API sources have a login; the demo and CSV files have none."""
         kind = self.settings.kind
-        if kind in ("demo", "csv"):
-            what = "the built-in demo" if kind == "demo" else "a CSV source"
+        if not registry.is_api(kind):
+            what = "the built-in demo" if kind == "demo" else f"a {registry.get(kind).title} source"
             raise ChaserError(f"{what} has no login to check; only CRM sources sign in")
-        import importlib
-
-        try:
-            module = importlib.import_module(f"chaser.connectors.{kind}")
-        except ModuleNotFoundError as e:
-            if e.name == f"chaser.connectors.{kind}":
-                raise ChaserError(f"{kind} is not available in this version of chaser") from None
-            raise
-        return module.whoami(self.settings)
+        return registry.get(kind).load().whoami(self.settings)
 
     def _current(self) -> Snapshot | None:
         """The latest snapshot's summary when its figures may be shown; None when a new one
@@ -116,7 +116,7 @@ class Workspace:
         parts = changed(latest.fingerprint, fingerprint(self.settings))
         if not parts:
             return latest
-        if self.settings.kind in RESYNC_KINDS:
+        if not registry.is_api(self.settings.kind):
             self.notice(f"note: {', '.join(parts)} changed since the snapshot of "
                         f"{latest.taken_at.astimezone(self.tz):%Y-%m-%d %H:%M}: syncing again")
             return None
@@ -216,13 +216,30 @@ class Workspace:
         clock.check_range(at, "chase time")
         if at > now + timedelta(minutes=5):
             raise ChaserError(f"chase time {at.isoformat(timespec='minutes')} is in the future")
+        writer = self.writer
+        if writer.defaulted and not self.store.get_meta(WRITER_SAID):
+            self.notice(f"note: chases are logged as admin {writer.id!r} (your login name); "
+                        "set [admin] id, name and email in chaser.toml to choose")
+            self.store.set_meta(WRITER_SAID, writer.id)
         return self.store.add_chase(at=at, person=person.key, channel=chan, minutes=mins,
                                     outcome=out, fields=fields, note=note.strip(),
-                                    by=by or self.settings.admin or _user(), logged_at=now)
+                                    by=by or writer.name or writer.id, logged_at=now)
 
 
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name in some containers; the field is informational
-        return "admin"
+WRITER_SAID = "writer_default_said"
+
+
+def open_ledger(settings: Settings, root) -> Ledger:
+    """The ledger of these settings: [ledger] path (shared) or the data folder's own, written
+    as the [admin] (or the OS user). Locks and seen-marks stay on this machine: beside the
+    data for the default folder, else under the data root, one folder per shared path."""
+    a = settings.admin
+    writer = Writer(a.id, a.name or a.id, a.email) if a.id else Writer.from_os(a.name, a.email)
+    path = settings.ledger_path
+    if path is None:
+        folder, local = root / "ledger", root / "ledger-local"
+    else:
+        folder = path
+        digest = hashlib.sha256(str(path).encode()).hexdigest()[:12]
+        local = locations.data_root() / "ledgers" / digest
+    return Ledger(folder, writer, installation_id(locations.data_root()), local)

@@ -13,7 +13,7 @@ from servers.guard import loopback_only  # noqa: F401 - autouse: tests stay on l
 from sf_server import RULES, TOKEN, SfServer, make_org, scaled, sf_config
 
 from chaser import secrets
-from chaser.connectors import salesforce
+from chaser.connectors import http as http_seam
 from chaser.workspace import Workspace
 
 PEOPLE = "name,team\nAnn Lee,West\n"
@@ -108,7 +108,7 @@ def test_export_force_refuses_a_fifo(tmp_path, capsys):
 
 @pytest.fixture
 def sf(tmp_path, monkeypatch):
-    monkeypatch.setattr(salesforce, "HTTP_OPTIONS", scaled(100))
+    monkeypatch.setattr(http_seam, "TEST_OPTIONS", scaled(100))
     org = make_org({"Opportunity": 5, "Account": 3, "Contact": 2, "Lead": 2})
     with SfServer(org) as server:
         secrets.put("salesforce", "token", TOKEN)

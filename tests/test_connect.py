@@ -15,13 +15,13 @@ from sf_server import CLIENT_ID, CLIENT_SECRET, REFRESH, TOKEN, SfServer, make_o
 
 from chaser import config, secrets, tomlplace
 from chaser.cli import main
-from chaser.connectors import salesforce
+from chaser.connectors import http as http_seam
 from chaser.errors import ChaserError
 
 
 @pytest.fixture
 def server(monkeypatch):
-    monkeypatch.setattr(salesforce, "HTTP_OPTIONS", scaled(100))
+    monkeypatch.setattr(http_seam, "TEST_OPTIONS", scaled(100))
     with SfServer(make_org(20)) as srv:
         yield srv
 
@@ -144,7 +144,7 @@ def test_connect_edits_the_config_in_place(server, tmp_path, monkeypatch):
     assert tomllib.loads(cfg.read_text()) == planned
     settings = config.load(cfg)
     assert settings == config.parse(planned, cfg, old)  # even the rules' line numbers
-    assert settings.admin == "ops@acme.example" and settings.connector.timeout == 45
+    assert settings.admin.name == "ops@acme.example" and settings.connector.timeout == 45
 
 
 def test_corrupt_config_is_refused_and_left_alone(tmp_path, monkeypatch, capsys):

@@ -15,7 +15,7 @@ from sf_server import RULES, TOKEN, SfServer, make_org, scaled, sf_config
 from tui_support import settle_fully
 
 from chaser import secrets
-from chaser.connectors import salesforce
+from chaser.connectors import http as http_seam
 from chaser.workspace import Workspace
 
 COUNTS = {"Opportunity": 40, "Account": 20, "Contact": 10, "Lead": 5}
@@ -28,7 +28,7 @@ def drop_lead_source(cfg) -> None:
 
 @pytest.fixture
 def sf(tmp_path, monkeypatch):
-    monkeypatch.setattr(salesforce, "HTTP_OPTIONS", scaled(100))
+    monkeypatch.setattr(http_seam, "TEST_OPTIONS", scaled(100))
     org = make_org(COUNTS)
     with SfServer(org) as server:
         secrets.put("salesforce", "token", TOKEN)

@@ -11,6 +11,7 @@ from hubspot_server import RULES_TOML, TOKEN, FakeHubSpot, iso, seed
 from servers.guard import loopback_only  # noqa: F401 - autouse: tests stay on loopback
 
 from chaser import clock, config, secrets, sync
+from chaser.connectors import hubspot
 from chaser.connectors.base import (
     AuthError,
     Cancel,
@@ -40,14 +41,14 @@ class Tuning:
 def tuning(monkeypatch) -> Tuning:
     t = Tuning()
 
-    def factory(settings, store, full):
-        c = HubSpotConnector(settings, store, full=full, **t.options)
+    def factory(settings, *, cache_root, now, full=False):
+        c = HubSpotConnector(settings, cache_root, now=now, full=full, **t.options)
         for hook in t.hooks:
             hook(c)
         t.made.append(c)
         return c
 
-    monkeypatch.setitem(sync.FACTORIES, "hubspot", factory)
+    monkeypatch.setattr(hubspot, "connector", factory)
     return t
 
 
@@ -94,7 +95,21 @@ def _key(gap):
 
 
 def searches(fake: FakeHubSpot, obj: str):
-    return fake.hits(f"/crm/v3/objects/{obj}/search", "POST")
+    """The searches for changes (not the one-record searches that count the object)."""
+    return [h for h in fake.hits(f"/crm/v3/objects/{obj}/search", "POST")
+            if not _is_count(h)]
+
+
+def counts(fake: FakeHubSpot, obj: str):
+    return [h for h in fake.hits(f"/crm/v3/objects/{obj}/search", "POST") if _is_count(h)]
+
+
+def _is_count(hit) -> bool:
+    return (hit.body or {}).get("limit") == 1 and not (hit.body or {}).get("filterGroups")
+
+
+def sweeps(fake: FakeHubSpot, obj: str):
+    return [h for h in lists(fake, obj) if h.query.get("properties") == "hs_object_id"]
 
 
 # ---- full sync ------------------------------------------------------------------------------
@@ -173,7 +188,11 @@ def test_incremental_sync_fetches_only_the_changes(env, fake):
     result = run()
     snap = result.snapshot
     new = fake.log[before:]
-    assert not [h for h in new if h.query.get("archived") == "false" and "/objects/" in h.path]
+    # no full list: one count per object, and an ids sweep only where the count was off
+    assert not [h for h in new if h.query.get("archived") == "false" and "/objects/" in h.path
+                and h.query.get("properties") != "hs_object_id"]
+    assert [len(counts(fake, o)) for o in ("deals", "contacts", "companies")] == [1, 1, 1]
+    assert [len(sweeps(fake, o)) for o in ("deals", "contacts", "companies")] == [0, 0, 1]
     assert [h.results for h in searches(fake, "deals")] == [8]
     assert [h.results for h in searches(fake, "contacts")] == [3]
     assert [h.results for h in searches(fake, "companies")] == [0]
@@ -182,10 +201,11 @@ def test_incremental_sync_fetches_only_the_changes(env, fake):
     assert body["filterGroups"][0]["filters"][0]["propertyName"] == "hs_lastmodifieddate"
     assert body["sorts"] == [{"propertyName": "hs_lastmodifieddate", "direction": "ASCENDING"}]
     assert searches(fake, "contacts")[0].body["sorts"][0]["propertyName"] == "lastmodifieddate"
-    assert len(lists(fake, "companies", archived="true")) == 1
+    assert not lists(fake, "companies", archived="true")  # counting replaced the archive list
     assert snap.objects == {"deals": DEALS + 1, "contacts": CONTACTS,
                             "companies": COMPANIES - 1}
-    assert any(n.startswith("deals: 8 changed since") for n in result.notes)
+    assert any("deals 8 changed" in n and "companies 0 changed, 1 gone (found by counting)" in n
+               for n in result.notes), result.notes
     # the merged snapshot equals what a full read of the same data gives
     full = run(full=True).snapshot
     assert len(lists(fake, "deals")) == 3 + 0 + 3  # full, incremental, full
@@ -195,7 +215,9 @@ def test_incremental_sync_fetches_only_the_changes(env, fake):
     # and a sync with nothing changed reads nothing but empty searches
     mark = len(fake.log)
     run()
-    assert {h.results for h in fake.log[mark:] if h.path.endswith("/search")} == {0}
+    assert {h.results for h in fake.log[mark:] if h.path.endswith("/search")
+            and not _is_count(h)} == {0}
+    assert not [h for h in fake.log[mark:] if "/objects/" in h.path and h.method == "GET"]
 
 
 def test_search_restarts_from_the_last_date_at_the_result_cap(env, fake, tuning):
@@ -231,7 +253,7 @@ def test_search_stuck_on_one_timestamp_reads_the_object_in_full(env, fake, tunin
                             for f in g.missing}
 
 
-def test_changed_rules_or_periodic_full_read_everything(env, fake, tmp_path, monkeypatch):
+def test_changed_rules_read_in_full_but_age_alone_does_not(env, fake, tmp_path, monkeypatch):
     settings, store, run = env
     run()
     run()
@@ -240,10 +262,13 @@ def test_changed_rules_or_periodic_full_read_everything(env, fake, tmp_path, mon
     sync.sync(other, store, now=clock.now())
     assert len(lists(fake, "deals")) == 6  # columns changed: the cache is not trusted
     assert len(lists(fake, "contacts")) == 2  # contacts' rules did not change
+    # A week later nothing forces a full read any more: deletions are found by counting
+    # (this replaced the weekly full read).
     monkeypatch.setenv("CHASER_NOW", (clock.now() + timedelta(days=8)).isoformat())
     result = sync.sync(other, store, now=clock.now())
-    assert len(lists(fake, "contacts")) == 4
-    assert any("over 7 days old" in n for n in result.notes)
+    assert len(lists(fake, "contacts")) == 2
+    assert len(counts(fake, "contacts")) == 3
+    assert not any("full read" in n for n in result.notes)
 
 
 # ---- faults ------------------------------------------------------------------------------------

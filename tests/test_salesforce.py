@@ -16,7 +16,7 @@ from sf_server import RULES, TOKEN, SfServer, make_org, scaled, sf_config
 
 from chaser import __version__, config, secrets
 from chaser.cli import main
-from chaser.connectors import salesforce
+from chaser.connectors import http as http_seam
 from chaser.connectors.base import ConnectorError
 from chaser.connectors.http import Http
 from chaser.connectors.salesforce import SalesforceSettings, make_plan, whoami
@@ -37,7 +37,7 @@ def real_describe(obj: str) -> dict:
 
 @pytest.fixture
 def fast(monkeypatch):
-    monkeypatch.setattr(salesforce, "HTTP_OPTIONS", scaled(100))
+    monkeypatch.setattr(http_seam, "TEST_OPTIONS", scaled(100))
 
 
 @pytest.fixture
@@ -268,7 +268,7 @@ def test_old_bookmark_reads_everything_again(server, tmp_path, monkeypatch, caps
     assert main(["sync", "--config", str(cfg)]) == 0
     assert all("WHERE SystemModstamp" not in e["query"]["q"] for e in server.org.log
                if e["kind"] == "query")
-    assert "last sync over 14 days ago, read in full" in capsys.readouterr().out
+    assert "full read (the last sync is over 14 days old)" in capsys.readouterr().out
 
 
 def test_changed_rules_force_a_full_read(server, tmp_path):

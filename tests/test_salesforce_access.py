@@ -15,7 +15,8 @@ from sf_server import RULES, TOKEN, Fault, SfServer, make_org, scaled, sf_config
 
 from chaser import secrets
 from chaser.cli import main
-from chaser.connectors import salesforce, salesforce_access
+from chaser.connectors import http as http_seam
+from chaser.connectors import salesforce_access
 from chaser.connectors.base import LimitError
 from chaser.connectors.salesforce import SalesforceSettings
 from chaser.connectors.salesforce_access import field_access, rule_fields
@@ -39,7 +40,7 @@ def people(org) -> list[Person]:
 
 @pytest.fixture
 def sf(tmp_path, monkeypatch):
-    monkeypatch.setattr(salesforce, "HTTP_OPTIONS", scaled(100))
+    monkeypatch.setattr(http_seam, "TEST_OPTIONS", scaled(100))
     org = make_org(COUNTS)
     with SfServer(org) as server:
         secrets.put("salesforce", "token", TOKEN)

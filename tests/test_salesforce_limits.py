@@ -23,7 +23,7 @@ from sf_server import (
 
 from chaser import secrets
 from chaser.cli import main
-from chaser.connectors import salesforce
+from chaser.connectors import http as http_seam
 from chaser.connectors.base import ConnectorError, LimitError
 from chaser.connectors.salesforce import SalesforceSettings
 from chaser.connectors.salesforce_api import SalesforceApi
@@ -31,7 +31,7 @@ from chaser.connectors.salesforce_api import SalesforceApi
 
 @pytest.fixture
 def sf(tmp_path, monkeypatch):
-    monkeypatch.setattr(salesforce, "HTTP_OPTIONS", scaled(100))
+    monkeypatch.setattr(http_seam, "TEST_OPTIONS", scaled(100))
     org = make_org({"Opportunity": 450, "Account": 60, "Contact": 40, "Lead": 30})
     with SfServer(org) as server:
         secrets.put("salesforce", "token", TOKEN)

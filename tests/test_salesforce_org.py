@@ -16,7 +16,7 @@ from sf_server import RULES, TOKEN, VERSION, Fault, SfServer, make_org, scaled, 
 
 from chaser import secrets
 from chaser.cli import main
-from chaser.connectors import salesforce
+from chaser.connectors import http as http_seam
 from chaser.connectors.base import Cancel, Cancelled
 from chaser.connectors.salesforce import SalesforceSettings
 from chaser.connectors.salesforce_api import SalesforceApi
@@ -27,7 +27,7 @@ DATA = f"/services/data/v{VERSION}"
 
 @pytest.fixture
 def sf(tmp_path, monkeypatch):
-    monkeypatch.setattr(salesforce, "HTTP_OPTIONS", scaled(100))
+    monkeypatch.setattr(http_seam, "TEST_OPTIONS", scaled(100))
     org = make_org(COUNTS)
     with SfServer(org) as server:
         secrets.put("salesforce", "token", TOKEN)

@@ -16,7 +16,7 @@ from sf_server import sf_config as _sf_config
 
 from chaser import secrets
 from chaser.cli import main
-from chaser.connectors import salesforce
+from chaser.connectors import http as http_seam
 from chaser.connectors.salesforce import SalesforceSettings
 from chaser.connectors.salesforce_api import SalesforceApi
 
@@ -25,7 +25,7 @@ KEY = ("chaser", "salesforce:refresh_token")
 
 @pytest.fixture
 def fast(monkeypatch):
-    monkeypatch.setattr(salesforce, "HTTP_OPTIONS", scaled(100))
+    monkeypatch.setattr(http_seam, "TEST_OPTIONS", scaled(100))
 
 
 def oauth_config(path, url, login_url=None, **extra):

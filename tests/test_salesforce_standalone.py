@@ -11,12 +11,12 @@ from sf_server import CLIENT_ID, CLIENT_SECRET, REFRESH, scaled, sf_config
 
 from chaser import secrets
 from chaser.cli import main
-from chaser.connectors import salesforce
+from chaser.connectors import http as http_seam
 
 
 @pytest.fixture
 def fast(monkeypatch):
-    monkeypatch.setattr(salesforce, "HTTP_OPTIONS", scaled(100))
+    monkeypatch.setattr(http_seam, "TEST_OPTIONS", scaled(100))
 
 
 def test_rotation_limits_and_bulk_jobs_against_the_standalone_server(tmp_path, fast, capsys,

@@ -29,7 +29,7 @@ from sf_server import (
 
 from chaser import secrets
 from chaser.cli import main
-from chaser.connectors import salesforce
+from chaser.connectors import http as http_seam
 from chaser.connectors.base import Cancel, ConnectorError, LimitError
 from chaser.workspace import Workspace
 
@@ -39,7 +39,7 @@ PAGE = 200
 
 @pytest.fixture
 def fast(monkeypatch):
-    monkeypatch.setattr(salesforce, "HTTP_OPTIONS", scaled(100))
+    monkeypatch.setattr(http_seam, "TEST_OPTIONS", scaled(100))
 
 
 @pytest.fixture
@@ -235,7 +235,7 @@ def test_retries_429_5xx_and_dropped_connection(sf, capsys):
 
 def test_burst_of_429_and_503_slows_but_keeps_the_rate(tmp_path, monkeypatch, capsys):
     # 10x time: the 10 s rate window is 1 s of real time; backoff shrinks alike.
-    monkeypatch.setattr(salesforce, "HTTP_OPTIONS", scaled(10))
+    monkeypatch.setattr(http_seam, "TEST_OPTIONS", scaled(10))
     org = make_org({"Opportunity": 1600, "Account": 0, "Contact": 0, "Lead": 0})
     org.faults += [Fault("query-more", 429, times=3, object="Opportunity"),
                    Fault("query-more", 503, times=3, skip=4, object="Opportunity")]
@@ -284,7 +284,8 @@ def test_bulk_job_failure_is_named(sf, tmp_path, capsys):
     sf.org.faults.append(Fault("bulk-results", 500, times=99, object="Opportunity"))
     assert run(cfg, "sync") == 2
     assert "Opportunity bulk results page 1" in capsys.readouterr().err
-    assert sf.org.count("bulk-abort", "Opportunity") == 1  # the job was stopped
+    # JobComplete: not abortable (Bulk 2.0 guide, "Abort a Query Job"), so deleted instead
+    assert sf.org.count("bulk-delete", "Opportunity") == 1 and sf.org.jobs == {}
 
 
 def test_token_expiry_refreshes_once(tmp_path, fast, capsys):
@@ -385,8 +386,9 @@ def test_done_when_against_the_standalone_server(tmp_path, fast, capsys):
         assert server.control("POST", "/_test/change?count=50")["changed"] == 50
         assert run(cfg, "sync") == 0
         stats = server.control("GET", f"/_test/stats?since={mark}")
-        # users, queues, field permissions (no rows: no assignments read), 4 objects
-        assert stats["by_kind"] == {"query": 7, "describe": 4}
+        # users, queues, field permissions (no rows: no assignments read), 4 objects, and one
+        # count per object (nothing deleted: no sweep)
+        assert stats["by_kind"] == {"query": 7, "describe": 4, "count": 4}
         assert stats["records_returned"] == 50 + 12 + 1  # the changes, users and the queue
         mark = stats["next"]
         server.control("POST", "/_test/burst?count=6")

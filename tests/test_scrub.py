@@ -34,8 +34,9 @@ from sf_server import (
 )
 from sf_server import TOKEN as SF_TOKEN
 
-from chaser import secrets, sync
-from chaser.connectors import hubspot, salesforce, salesforce_api
+from chaser import secrets
+from chaser.connectors import http as http_seam
+from chaser.connectors import hubspot, salesforce_api
 from chaser.connectors.http import Http, check_url, resolve_loopback
 from chaser.errors import ChaserError
 from chaser.sync import LAST_SYNC
@@ -75,7 +76,7 @@ def _assert_clean(places: dict[str, str], secrets_: tuple[str, ...] | list[str])
 
 @pytest.fixture
 def org(monkeypatch):
-    monkeypatch.setattr(salesforce, "HTTP_OPTIONS", scaled(200))
+    monkeypatch.setattr(http_seam, "TEST_OPTIONS", scaled(200))
     org = make_org(COUNTS)
     with SfServer(org) as server:
         org.url = server.url
@@ -129,11 +130,11 @@ def fake(monkeypatch):
     seed(f, deals=30, contacts=10, companies=5)
     f.start()
 
-    def factory(settings, store, full):  # quick backoff: the policy's timing is tested elsewhere
-        return hubspot.HubSpotConnector(settings, store, full=full, backoff_base=0.001,
+    def factory(settings, *, cache_root, now, full=False):  # quick backoff: the policy's timing is tested elsewhere
+        return hubspot.HubSpotConnector(settings, cache_root, now=now, full=full, backoff_base=0.001,
                                         backoff_max=0.002)
 
-    monkeypatch.setitem(sync.FACTORIES, "hubspot", factory)
+    monkeypatch.setattr(hubspot, "connector", factory)
     yield f
     f.stop()
 

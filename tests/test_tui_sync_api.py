@@ -13,7 +13,7 @@ from textual.widgets import ProgressBar, Static
 from tui_support import settle_fully as settle
 
 from chaser import secrets
-from chaser.connectors import salesforce
+from chaser.connectors import http as http_seam
 from chaser.errors import ChaserError
 from chaser.screens.sync import ObjectRow, SyncScreen
 from chaser.workspace import Workspace
@@ -25,7 +25,7 @@ LATER = "2026-11-20T10:00:00+00:00"
 
 @pytest.fixture
 def sf(tmp_path, monkeypatch):
-    monkeypatch.setattr(salesforce, "HTTP_OPTIONS", scaled(100))  # retries without waiting
+    monkeypatch.setattr(http_seam, "TEST_OPTIONS", scaled(100))  # retries without waiting
     org = make_org(COUNTS)
     with SfServer(org) as server:
         secrets.put("salesforce", "token", TOKEN)

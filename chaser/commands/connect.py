@@ -12,15 +12,14 @@ how an answer is read (list = comma-separated, bool = yes/no, int = whole number
 from __future__ import annotations
 
 import getpass
-import importlib
 import os
 from pathlib import Path
 from typing import Any
 
 from chaser import config, locations, secrets, tomlplace
+from chaser.connectors import registry
 from chaser.errors import ChaserError
 
-KINDS = ("salesforce", "hubspot")
 TRIES = 3  # a wrong answer is asked again this many times, then connect stops
 UNCHANGED = "fix it, then run `chaser connect` again (the file was not changed)"
 NEW_FILE_HEADER = (
@@ -33,7 +32,7 @@ def register(sub, common) -> None:
     p = sub.add_parser("connect", parents=[common],
                        help="set up Salesforce or HubSpot: settings to the config file, "
                             "secrets to the OS keyring")
-    p.add_argument("kind", choices=KINDS, help="the CRM to connect")
+    p.add_argument("kind", choices=registry.API, help="the CRM to connect")
     p.add_argument("--no-test", action="store_true",
                    help="write the settings without testing the connection")
     p.set_defaults(func=run)
@@ -108,12 +107,7 @@ def run(args) -> int:
 
 
 def _connector(kind: str):
-    try:
-        return importlib.import_module(f"chaser.connectors.{kind}")
-    except ModuleNotFoundError as e:
-        if e.name == f"chaser.connectors.{kind}":
-            raise ChaserError(f"{kind} is not available in this version of chaser") from None
-        raise
+    return registry.get(kind).load()
 
 
 def _read(path: Path) -> dict:

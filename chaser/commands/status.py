@@ -6,6 +6,7 @@ from datetime import datetime
 
 from chaser import secrets
 from chaser.commands import workspace
+from chaser.connectors import registry
 from chaser.freshness import as_of_label, changed, fingerprint
 from chaser.sync import LAST_SYNC
 
@@ -22,7 +23,7 @@ def run(args) -> int:
     print(f"config:     {s.path or '(none: the built-in demo org)'}")
     url = getattr(s.connector, "instance_url", None) or getattr(s.connector, "base_url", None)
     print(f"source:     {s.kind}" + (f" at {url}" if url else ""))
-    if s.kind in secrets.ENV_TOKENS:
+    if registry.is_api(s.kind):
         _, where = secrets.get(s.kind)
         print(f"credential: {where or 'missing: run `chaser connect ' + s.kind + '`'}")
     print(f"data:       {ws.store.root}")

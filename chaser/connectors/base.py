@@ -105,6 +105,17 @@ class Connector(Protocol):
         """Stream one object's records. Raise ConnectorError naming the object and page."""
         ...
 
+    def commit(self) -> None:
+        """Called once the snapshot is stored: an incremental source saves its rows and moves
+        its bookmark only now, so a failed sync reads the same changes again. A no-op for
+        sources read whole each time."""
+        ...
+
+    def notes(self) -> list[str]:
+        """What the sync should say besides the figures (rows left out, requests spent, API
+        usage); never a secret."""
+        ...
+
     def close(self) -> None:
         """Release sockets and files."""
         ...

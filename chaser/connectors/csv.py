@@ -63,9 +63,12 @@ class CsvConnector:
     def source_rules(self) -> list[Rule]:
         return []
 
-    def notes(self) -> tuple[str, ...]:
+    def notes(self) -> list[str]:
         """What the sync should show besides the figures: rows left out and why, per file."""
-        return tuple(self._notes)
+        return list(self._notes)
+
+    def commit(self) -> None:
+        """Nothing to keep: every sync reads the files whole."""
 
     def _table(self, path: Path, encoding: str | None, delimiter: str | None,
                split: bool = False) -> Table:
@@ -272,3 +275,9 @@ def _people(t: Table, p: CsvPeople, cancel: Cancel) -> tuple[dict[str, Person], 
             people[key] = Person(key, name or key, get(row, "team") or NO_TEAM,
                                  get(row, "manager") or None, get(row, "email") or None, active)
     return people, excluded
+
+
+def connector(settings, *, cache_root, now, full: bool = False) -> CsvConnector:
+    if settings.csv is None:
+        raise ConnectorError("the [source.csv] settings are missing")
+    return CsvConnector(settings.csv, settings.rules)

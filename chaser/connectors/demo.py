@@ -97,6 +97,12 @@ class DemoConnector:
     def source_rules(self) -> list[Rule]:
         return []
 
+    def commit(self) -> None:
+        """Nothing to keep: every sync reads the whole (generated) org."""
+
+    def notes(self) -> list[str]:
+        return []
+
     def batches(self, obj: str, progress: ProgressFn, cancel: Cancel) -> Iterator[RecordBatch]:
         if obj not in D.COLUMNS:
             raise ConnectorError(f"demo org: no object {obj!r} (it has {', '.join(D.COLUMNS)})")
@@ -400,3 +406,7 @@ class _Gen:
                             outcome, fields, note, D.ADMINS[admin if rnd() < 0.92 else 1 - admin]))
         out.sort()
         return out
+
+
+def connector(settings, *, cache_root, now: datetime, full: bool = False) -> DemoConnector:
+    return DemoConnector(now=now)

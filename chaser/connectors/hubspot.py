@@ -6,35 +6,32 @@
     base_url = "https://api.hubapi.com"
     objects = ["deals", "contacts", "companies"]
     rate_limit_per_10s = 100
-    full_sync_days = 7          # optional: re-read everything at least this often
 
 The token (a private-app access token) lives in the keyring (`chaser connect hubspot`), or in
 CHASER_HUBSPOT_TOKEN where there is no keyring; never in the config.
 
-How a sync reads an object:
-- full (first sync, `chaser sync --full`, rules that need other properties, another portal,
-  or the last full read older than `full_sync_days`): list every record, 100 a page.
+How a sync reads an object (the skeleton is chaser/connectors/incremental.py):
+- full (first sync, `chaser sync --full`, rules that need other properties, another portal):
+  list every record, 100 a page.
 - otherwise incremental: search for records modified after the bookmark, oldest first, and
-  merge them into the rows kept by the last sync (RecordCache); then list the archived
-  records (usually one page) and drop them. Records deleted outright (GDPR deletes, merges)
-  leave no trace a search can find: the periodic full read drops them.
-The cache and bookmark move only in `commit()`, after the snapshot is stored, so a failed or
-cancelled sync leaves both the snapshot and the next sync's starting point as they were.
+  merge them into the rows kept by the last sync; then one search with `limit=1` reads the
+  object's `total`, and only when it differs from the merged rows are the ids listed to drop
+  the records that were archived or deleted outright (GDPR deletes, merges).
+The cache and bookmark move only in `commit()`, after the snapshot is stored.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
-from chaser import clock, config, secrets, sync
+from chaser import secrets
 from chaser.config import Settings, Where
 from chaser.connectors.base import Cancel, Capabilities, ConnectorError, Progress, ProgressFn
-from chaser.connectors.cache import RecordCache
-from chaser.connectors.http import Http, check_url, usage_notes
+from chaser.connectors.http import Http, check_url, client_options, usage_notes
 from chaser.connectors.hubspot_api import (
     NAME,
     NAME_PARTS,
@@ -47,10 +44,10 @@ from chaser.connectors.hubspot_api import (
     row_maker,
     to_ms,
 )
+from chaser.connectors.incremental import Incremental
 from chaser.errors import ChaserError
 from chaser.model import Directory, Layout, Person, RecordBatch
 from chaser.rules import Rule, required_fields
-from chaser.store import Store
 
 DEFAULT_BASE_URL = "https://api.hubapi.com"
 DEFAULT_OBJECTS = ("deals", "contacts", "companies")
@@ -61,8 +58,6 @@ OBJECT_NAME = re.compile(r"[a-z][a-z0-9_]*|\d+-\d+")  # standard names, p_custom
 # than this to the sync's start: a record written just before the sync is read again next
 # time rather than missed.
 SEARCH_LAG = timedelta(minutes=2)
-CHUNK = 5_000  # rows per batch when the audit replays cached rows
-BOOKMARK_VERSION = 1
 
 # What `chaser connect hubspot` asks: (key, prompt, default); the default's type says how the
 # answer is read (list = comma-separated, int = whole number), as for Salesforce.
@@ -86,7 +81,7 @@ class HubSpotSettings:
     base_url: str = DEFAULT_BASE_URL
     objects: tuple[str, ...] = DEFAULT_OBJECTS
     rate_limit_per_10s: int = 100
-    full_sync_days: int = 7
+    full_sync_days: int | None = None  # no longer used: kept so old configs still load
 
 
 def parse_settings(table: dict, where: Where) -> HubSpotSettings:
@@ -113,55 +108,26 @@ def parse_settings(table: dict, where: Where) -> HubSpotSettings:
     # HubSpot grants 100 (Free, Starter) or 190 (Professional, Enterprise) per 10 s per app;
     # the API Limit Increase add-on raises it to 250.
     rate = where.integer(t, "rate_limit_per_10s", 100, 1, 250)
-    days = where.integer(t, "full_sync_days", 7, 1, 365)
+    days = where.integer(t, "full_sync_days", None, 1, 365)
     return HubSpotSettings(url, objects, rate, days)
 
 
 # ---- the connector ------------------------------------------------------------------------
 
-@dataclass(frozen=True, slots=True)
-class Bookmark:
-    """Where the next incremental read of one object starts; kept (as JSON) with its rows."""
-
-    since_ms: int
-    full_at: str  # ISO time of the last full read
-    origin: str  # base URL and portal the rows came from
-
-    def dump(self) -> str:
-        return json.dumps({"v": BOOKMARK_VERSION, "since_ms": self.since_ms,
-                           "full_at": self.full_at, "origin": self.origin})
-
-    @classmethod
-    def load(cls, text: str | None) -> Bookmark | None:
-        try:
-            d = json.loads(text or "")
-            if d.get("v") != BOOKMARK_VERSION:
-                return None
-            return cls(int(d["since_ms"]), str(d["full_at"]), str(d["origin"]))
-        except (ValueError, TypeError, KeyError, AttributeError):
-            return None  # unreadable: a full read puts it right
-
-
 class HubSpotConnector:
     kind = "hubspot"
     capabilities = Capabilities(incremental=True, record_urls=True)
 
-    def __init__(self, settings: Settings, store: Store, *, full: bool = False,
-                 now: datetime | None = None, search_cap: int = SEARCH_CAP,
-                 **http_options) -> None:
+    def __init__(self, settings: Settings, cache_root: Path, *, now: datetime,
+                 full: bool = False, search_cap: int = SEARCH_CAP, **http_options) -> None:
         self.settings = settings
         self.hs: HubSpotSettings = settings.connector
-        self.store = store
-        self.full = full
-        self.now = now or clock.now()
-        token, self.token_source = secrets.get("hubspot")
-        if not token:
-            secrets.require("hubspot")  # raises the message that says what to do
+        self.now = now
+        token, self.token_source = secrets.read("hubspot")
         self.http = _client(self.hs, token, **http_options)
         self.api = Api(self.http, token, search_cap=search_cap)
         self.portal: Portal | None = None
-        # object -> (cache, rows, bookmark), written by commit() once the snapshot is stored
-        self._pending: dict[str, tuple[RecordCache, dict[str, list], str | None]] = {}
+        self.inc = Incremental(cache_root, "hubspot", now, full)
         self._notes: list[str] = []
 
     # -- Connector protocol -----------------------------------------------------------------
@@ -194,31 +160,27 @@ class HubSpotConnector:
     def batches(self, obj: str, progress: ProgressFn, cancel: Cancel) -> Iterator[RecordBatch]:
         self.http.cancel = cancel
         layout, properties = self._layout(obj)
-        cache = RecordCache(self.store.root, "hubspot", obj, layout.columns)
-        rows, state = ({}, None) if self.full else cache.load()
-        bookmark = Bookmark.load(state)
-        why = self._full_reason(bookmark)
-        if why is None:
+        start = self.inc.start(obj, layout.columns, self._origin())
+        if start.incremental:
             try:
-                yield from self._incremental(obj, layout, properties, rows, bookmark, cache,
-                                             progress, cancel)
+                yield from self._incremental(start, layout, properties, progress, cancel)
                 return
             except SearchStuck as e:  # nothing was yielded yet: falling back is safe
-                why = f"{e}; read in full instead"
-        yield from self._full_read(obj, layout, properties, cache, why, progress, cancel)
+                start.full_reason = f"{e}; read in full instead"
+                start.rows = {}
+        yield from self._full_read(start, layout, properties, progress, cancel)
 
     def commit(self) -> None:
-        """Called after the snapshot is stored: only now do cached rows and bookmarks move.
-        Should this fail, the next sync merely starts from the older bookmark."""
-        for cache, rows, bookmark in self._pending.values():
-            cache.save(rows, bookmark)
-        self._pending.clear()
+        """Called after the snapshot is stored: only now do cached rows and bookmarks move."""
+        self.inc.commit()
 
     def notes(self) -> list[str]:
         out = [f"HubSpot: {self.http.requests:,} requests ({self.http.retries} retried)",
-               *self._notes,
+               *self.inc.notes, *self.inc.change_notes(), *self._notes,
                *(["token read from CHASER_HUBSPOT_TOKEN, not from the OS keyring"]
                  if self.token_source == "environment" else []),
+               *(["full_sync_days in [source.hubspot] is no longer used (deletions are now "
+                  "found by counting): it can be removed"] if self.hs.full_sync_days else []),
                *usage_notes(self.api.usage)]
         return [secrets.redact(line) for line in out]  # stored with the snapshot: never a token
 
@@ -228,22 +190,6 @@ class HubSpotConnector:
     # -- reading ----------------------------------------------------------------------------
     def _origin(self) -> str:
         return f"{self.hs.base_url}#{self.portal.id if self.portal else '?'}"
-
-    def _full_reason(self, bookmark: Bookmark | None) -> str | None:
-        if self.full:
-            return "full read (--full)"
-        if bookmark is None:
-            return "full read (first sync, or the rules need other properties)"
-        if bookmark.origin != self._origin():
-            return "full read (another HubSpot account or URL than last time)"
-        try:
-            age = self.now - datetime.fromisoformat(bookmark.full_at)
-        except (ValueError, TypeError):
-            return "full read (bookmark unreadable)"
-        if age >= timedelta(days=self.hs.full_sync_days):
-            return (f"full read (the last is over {self.hs.full_sync_days} days old; it "
-                    "drops deleted records)")
-        return None
 
     def _layout(self, obj: str) -> tuple[Layout, list[str]]:
         modified = modified_property(obj)
@@ -260,12 +206,11 @@ class HubSpotConnector:
                         name=index[NAME], modified=index[modified], url_template=url)
         return layout, properties
 
-    def _full_read(self, obj, layout, properties, cache, why, progress, cancel
-                   ) -> Iterator[RecordBatch]:
+    def _full_read(self, start, layout, properties, progress, cancel) -> Iterator[RecordBatch]:
         rows: dict[str, list] = {}
         newest: int | None = None
-        make = row_maker(obj, layout)
-        for page in self.api.list_pages(obj, properties):
+        make = row_maker(start.obj, layout)
+        for page in self.api.list_pages(start.obj, properties):
             cancel.check()
             fresh = []
             for rec in page.results:
@@ -274,50 +219,33 @@ class HubSpotConnector:
                     fresh.append(row)
                 rows[row[0]] = row
                 newest = _later(newest, row[layout.modified])
-            progress(Progress(obj, len(rows), page.number, message=why))
+            progress(Progress(start.obj, len(rows), page.number, message=start.full_reason))
             yield RecordBatch(layout, fresh, pages=1)
-        # No rows: no bookmark, so the next sync lists again (one request) rather than trust
-        # the local clock against HubSpot's.
-        mark = None if newest is None else Bookmark(
-            self._since(newest), self.now.isoformat(), self._origin()).dump()
-        self._pending[obj] = (cache, rows, mark)
-        self._notes.append(f"{obj}: {why}, {len(rows):,} records")
+        self.inc.stage(start, None if newest is None else str(self._since(newest)), rows)
 
-    def _incremental(self, obj, layout, properties, rows, bookmark, cache, progress, cancel
+    def _incremental(self, start, layout, properties, progress, cancel
                      ) -> Iterator[RecordBatch]:
+        obj = start.obj
         make = row_maker(obj, layout)
         modified = modified_property(obj)
-        changed: set[str] = set()
+        since_ms = int(start.bookmark.since)
         newest: int | None = None
         pages = 0
-        for page in self.api.search(obj, modified, bookmark.since_ms, properties):
+        for page in self.api.search(obj, modified, since_ms, properties):
             cancel.check()
             pages += 1
-            for rec in page.results:
-                row = make(rec)
-                if rows.get(row[0]) != row:  # one read again unchanged (SEARCH_LAG) is no change
-                    changed.add(row[0])
-                rows[row[0]] = row
+            rows = [make(rec) for rec in page.results]
+            self.inc.merge(start, rows)
+            for row in rows:
                 newest = _later(newest, row[layout.modified])
-            progress(Progress(obj, len(changed), pages, total=page.total,
-                              message=f"changes since {ms_to_iso(bookmark.since_ms)}"))
-        removed = 0
-        for page in self.api.list_pages(obj, [modified], archived=True):
-            cancel.check()
-            pages += 1
-            for rec in page.results:
-                removed += rows.pop(str(rec["id"]), None) is not None
-        since = bookmark.since_ms if newest is None else max(bookmark.since_ms,
-                                                              self._since(newest))
-        self._pending[obj] = (cache, rows, Bookmark(since, bookmark.full_at,
-                                                    bookmark.origin).dump())
-        self._notes.append(f"{obj}: {len(changed):,} changed since "
-                           f"{ms_to_iso(bookmark.since_ms)}, {removed:,} archived dropped, "
-                           f"{len(rows):,} records")
-        values = list(rows.values())
-        for start in range(0, max(len(values), 1), CHUNK):
-            cancel.check()
-            yield RecordBatch(layout, values[start:start + CHUNK], pages=pages if not start else 0)
+            progress(Progress(obj, pages, pages, total=page.total,
+                              message=f"changes since {ms_to_iso(since_ms)}"))
+        cancel.check()
+        # Archived and deleted records leave no trace a search finds: one count tells.
+        self.inc.reconcile(start, lambda: self.api.count(obj), lambda: self.api.ids(obj))
+        since = since_ms if newest is None else max(since_ms, self._since(newest))
+        yield from self.inc.replay(start, layout, pages)
+        self.inc.stage(start, str(since))
 
     def _since(self, newest_ms: int) -> int:
         """min(newest change seen, sync start - lag): see SEARCH_LAG."""
@@ -325,8 +253,9 @@ class HubSpotConnector:
 
 
 def _client(hs: HubSpotSettings, token: str, **http_options) -> Http:
-    return Http(hs.base_url, headers={"Authorization": f"Bearer {token}"},
-                rate_per_10s=hs.rate_limit_per_10s, **http_options)
+    return Http(hs.base_url, **client_options(
+        headers={"Authorization": f"Bearer {token}"}, rate_per_10s=hs.rate_limit_per_10s,
+        **http_options))
 
 
 def _later(newest: int | None, value: str | None) -> int | None:
@@ -340,7 +269,7 @@ def whoami(settings, *, transport=None) -> str:
     """Check the stored token against HubSpot; say which account it opens. `settings` is the
     parsed [source.hubspot] table (or whole Settings)."""
     hs = settings.connector if isinstance(settings, Settings) else settings
-    token = secrets.require("hubspot")
+    token, _ = secrets.read("hubspot")
     with _client(hs, token, transport=transport) as http:
         api = Api(http, token)
         portal = api.account()
@@ -352,11 +281,8 @@ def whoami(settings, *, transport=None) -> str:
         return "; ".join([line, *usage_notes(api.usage)])
 
 
-def _factory(settings: Settings, store: Store, full: bool) -> HubSpotConnector:
+def connector(settings: Settings, *, cache_root: Path, now: datetime,
+              full: bool = False) -> HubSpotConnector:
     if not isinstance(settings.connector, HubSpotSettings):
         raise ConnectorError("the [source.hubspot] settings are missing")
-    return HubSpotConnector(settings, store, full=full)
-
-
-config.SOURCE_SECTIONS["hubspot"] = parse_settings
-sync.FACTORIES["hubspot"] = _factory
+    return HubSpotConnector(settings, cache_root, now=now, full=full)

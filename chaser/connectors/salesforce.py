@@ -11,37 +11,36 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 
-from chaser import clock, config, sync
+from chaser import config
 from chaser.connectors.base import (
     Cancel,
     Capabilities,
-    ConnectorError,
     Progress,
     ProgressFn,
 )
-from chaser.connectors.cache import RecordCache
 from chaser.connectors.http import check_url, usage_line, usage_notes
+from chaser.connectors.incremental import Bookmark, Incremental
+from chaser.connectors.salesforce_access import field_access, rule_fields
 from chaser.connectors.salesforce_api import AUTH_MODES, SOURCE, SalesforceApi
+from chaser.connectors.salesforce_plan import FIELD, Plan, make_plan  # noqa: F401 - make_plan: API
 from chaser.errors import ChaserError
-from chaser.model import NO_TEAM, Directory, Layout, Person, RecordBatch
-from chaser.rules import Rule, required_fields
+from chaser.model import NO_TEAM, Directory, Person, RecordBatch
+from chaser.rules import Rule
 from chaser.secrets import redact
 
 DEFAULT_OBJECTS = ("Opportunity", "Account", "Contact", "Lead")
 DEFAULT_LOGIN = "https://login.salesforce.com"
 _OBJECT = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,79}")
-_FIELD = re.compile(r"[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*){0,4}")
 SECRET_KEYS = ("token", "access_token", "refresh_token", "client_secret", "password",
                "session_id")
-CHUNK = 5000  # rows per batch when replaying cached rows
 RECYCLE_DAYS = 14  # deleted rows leave the recycle bin after 15 days: older bookmarks re-read all
-HTTP_OPTIONS: dict = {}  # test and benchmark seam: extra Http(...) keywords (sleep, clock, seed)
 # SystemModstamp is whole seconds and is stamped when a transaction writes, not when it
 # commits: a record written in the second of the newest one seen, or by a transaction still
 # open when the query ran, can carry a stamp at or below it. So the bookmark never comes
@@ -101,7 +100,7 @@ def parse_settings(table: dict, where: config.Where) -> SalesforceSettings:
     if not objects or len(set(objects)) != len(objects):
         raise where.at("objects").fail("must name one or more objects, each once")
     team_field = where.string(table, "team_field", "UserRole.Name")
-    if not _FIELD.fullmatch(team_field):
+    if not FIELD.fullmatch(team_field):
         raise where.at("team_field").fail(f"{team_field!r} is not a User field such as "
                                           "UserRole.Name or Department")
     return SalesforceSettings(
@@ -144,7 +143,7 @@ def whoami(settings: config.Settings | SalesforceSettings, *,
            transport: httpx.BaseTransport | None = None) -> str:
     """Sign in and ask who we are: the connection test of `chaser connect`."""
     s = settings.connector if isinstance(settings, config.Settings) else settings
-    api = SalesforceApi(s, transport=transport, http_options=HTTP_OPTIONS)
+    api = SalesforceApi(s, transport=transport)
     try:
         api.authenticate()
         me = api.userinfo()
@@ -161,45 +160,19 @@ def whoami(settings: config.Settings | SalesforceSettings, *,
 
 # ---- the connector -------------------------------------------------------------------------
 
-@dataclass(slots=True)
-class Plan:
-    """How one object is read: its row layout and the fields its SOQL selects."""
-
-    layout: Layout
-    required: tuple[str, ...]  # what describe says the CRM itself requires
-
-
-@dataclass(slots=True)
-class _Pending:
-    cache: RecordCache
-    rows: dict[str, list]
-    bookmark: str | None
-
-
-@dataclass(slots=True)
-class _Stats:
-    changed: int = 0
-    deleted: int = 0
-    mode: str = "full"
-    extra: list[str] = field(default_factory=list)
-
-
 class SalesforceConnector:
     kind = "salesforce"
     capabilities = Capabilities(incremental=True, record_urls=True, describe=True)
 
-    def __init__(self, settings: config.Settings, store, full: bool = False, *,
-                 transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(self, settings: config.Settings, cache_root: Path, *, now: datetime,
+                 full: bool = False, transport: httpx.BaseTransport | None = None) -> None:
         self.settings = settings
         self.sf: SalesforceSettings = settings.connector
-        self.root = store.root
-        self.full = full
-        self.started = clock.now()
-        self.api = SalesforceApi(self.sf, transport=transport, http_options=HTTP_OPTIONS)
+        self.started = now
+        self.api = SalesforceApi(self.sf, transport=transport)
+        self.inc = Incremental(cache_root, SOURCE, now, full)
         self._signed_in = False
         self._plans: dict[str, Plan] = {}
-        self._pending: dict[str, _Pending] = {}
-        self._stats: dict[str, _Stats] = {}
 
     def label(self) -> str:
         return f"Salesforce {urlsplit(self.sf.instance_url).hostname}"
@@ -234,10 +207,6 @@ class SalesforceConnector:
             queues.update(r[0] for r in rows)
         # Who may edit which rule field (field-level security): blanks an owner may not fill
         # are not blamed on them (chaser.access). A few queries, counted with the others.
-        from dataclasses import replace
-
-        from chaser.connectors.salesforce_access import field_access, rule_fields
-
         access = field_access(self.api, people, rule_fields(self.settings.rules, self.sf.objects))
         self.api.notices.extend(access.notes)
         people = [replace(p, cannot_edit=access.cannot_edit[p.key])
@@ -260,23 +229,25 @@ class SalesforceConnector:
         return plan
 
     # ---- records ---------------------------------------------------------------------------
+    def _horizon(self, bookmark: Bookmark) -> str | None:
+        # queryAll sees a deletion only while it sits in the recycle bin (15 days at most),
+        # counted from the last successful sync, not from the newest record: an object nobody
+        # edited for a year still syncs incrementally. Deletions purged sooner (a full bin
+        # purges after 2 hours, hard deletes skip it) are caught by counting.
+        if bookmark.age(self.started) > RECYCLE_DAYS:
+            return f"full read (the last sync is over {RECYCLE_DAYS} days old)"
+        return None
+
     def batches(self, obj: str, progress: ProgressFn, cancel: Cancel) -> Iterator[RecordBatch]:
         self._ready(cancel)
         layout = self._plan(obj).layout
-        cache = RecordCache(self.root, SOURCE, obj, layout.columns)
-        rows, bookmark = ({}, None) if self.full else cache.load()
-        stats = self._stats[obj] = _Stats()
-        if bookmark is not None and _parse(bookmark) < self.started - timedelta(days=RECYCLE_DAYS):
-            # queryAll sees deletions only while they sit in the recycle bin
-            rows, bookmark = {}, None
-            stats.extra.append(f"{obj}: last sync over {RECYCLE_DAYS} days ago, read in full")
-        incremental = bookmark is not None
+        start = self.inc.start(obj, layout.columns, self.sf.instance_url, self._horizon)
+        incremental = start.incremental
         fields = [*layout.columns, *(["IsDeleted"] if incremental else [])]
         soql = f"SELECT {', '.join(fields)} FROM {obj}"
         if incremental:
-            soql += f" WHERE SystemModstamp > {bookmark}"
-            stats.mode = "incremental"
-        fresh: dict[str, list] = rows if incremental else {}
+            soql += f" WHERE SystemModstamp > {start.bookmark.since}"
+        rows: dict[str, list] = {}
         newest: str | None = None
         seen = pages = 0
         mod = layout.modified
@@ -284,50 +255,43 @@ class SalesforceConnector:
                                                     bulk_threshold=self.sf.bulk_threshold):
             pages = page
             seen += len(page_rows)
-            if page_rows:
-                top = max((r[mod] for r in page_rows if r[mod]), default=None)
-                if top and (newest is None or top > newest):
-                    newest = top
+            top = max((r[mod] for r in page_rows if r[mod]), default=None)
+            if top and (newest is None or top > newest):
+                newest = top
             if incremental:
                 for r in page_rows:
-                    if r.pop() == "true":  # IsDeleted
-                        stats.deleted += fresh.pop(r[0], None) is not None
-                    else:  # a row read again unchanged (see COMMIT_LAG) is not a change
-                        stats.changed += fresh.get(r[0]) != r
-                        fresh[r[0]] = r
+                    if r.pop() == "true":  # IsDeleted: in the recycle bin
+                        self.inc.drop(start, r[0])
+                    else:
+                        self.inc.merge(start, (r,))
             else:
-                for r in page_rows:
-                    fresh[r[0]] = r
-                if page_rows:
-                    yield RecordBatch(layout, page_rows, pages=1)
-            progress(Progress(obj, seen if incremental else len(fresh), pages, total,
+                fresh = [r for r in page_rows if r[0] not in rows]  # one record, one audit
+                rows.update((r[0], r) for r in page_rows)
+                if fresh:
+                    yield RecordBatch(layout, fresh, pages=1)
+            progress(Progress(obj, seen if incremental else len(rows), pages, total,
                               message="changes" if incremental else ""))
-        if incremental:  # audit every record: the changes merged into the last-known rows
-            values = list(fresh.values())
-            for i in range(0, len(values), CHUNK):
-                yield RecordBatch(layout, values[i:i + CHUNK], pages=pages if i == 0 else 0)
+        since = None
         if newest is not None:
             # min(max seen, sync start - lag): a server clock ahead of ours, a late commit or a
             # second shared with the newest record must not skip records
-            bookmark = _soql_time(min(_parse(newest), self.started - COMMIT_LAG))
-        elif not incremental:
-            bookmark = None  # nothing read: the next sync reads in full again (one query)
-        self._pending[obj] = _Pending(cache, fresh, bookmark)
+            since = _soql_time(min(_parse(newest), self.started - COMMIT_LAG))
+        if incremental:
+            cancel.check()
+            self.inc.reconcile(start, lambda: self.api.count(obj), lambda: (
+                i for page in self.api.ids(obj, bulk_threshold=self.sf.bulk_threshold)
+                for i in page))
+            yield from self.inc.replay(start, layout, pages)
+            self.inc.stage(start, since or start.bookmark.since)
+        else:
+            self.inc.stage(start, since, rows)
 
     def commit(self) -> None:
         """Called after the snapshot is stored: only now do caches and bookmarks move."""
-        for pending in self._pending.values():
-            pending.cache.save(pending.rows, pending.bookmark)
-        self._pending.clear()
+        self.inc.commit()
 
     def notes(self) -> list[str]:
-        out = [line for st in self._stats.values() for line in st.extra]
-        inc = {obj: st for obj, st in self._stats.items() if st.mode == "incremental"}
-        if inc:
-            moved = [f"{obj} {st.changed:,} changed" + (f", {st.deleted:,} deleted"
-                                                         if st.deleted else "")
-                     for obj, st in inc.items() if st.changed or st.deleted]
-            out.append("changes since the last sync: " + ("; ".join(moved) or "none"))
+        out = [*self.inc.notes, *self.inc.change_notes()]
         retried = f", {self.api.retries} retried" if self.api.retries else ""
         out.append(f"Salesforce requests this sync: {self.api.requests:,}{retried}")
         if self.api.token_source == "environment":
@@ -340,80 +304,9 @@ class SalesforceConnector:
         self.api.close()
 
 
-def make_plan(obj: str, describe: dict, rules: tuple[Rule, ...] | list[Rule],
-              sf: SalesforceSettings) -> Plan:
-    """Columns: Id, OwnerId, the name field, SystemModstamp, then every field a rule reads,
-    checked against describe so a typo fails before any record is read."""
-    raw = describe.get("fields") if isinstance(describe, dict) else None
-    if not isinstance(raw, list):
-        raise ConnectorError(f"{obj} describe: the answer has no list of fields")
-    # A field whose name or relationship name is not text is not one we can query: skipped,
-    # as a describe answer is the server's word, not ours to crash on.
-    fields = [f for f in raw if isinstance(f, dict) and isinstance(f.get("name"), str)
-              and f["name"] and isinstance(f.get("relationshipName") or "", str)]
-    by_name = {f["name"].casefold(): f for f in fields}
-    relations = {f["relationshipName"].casefold() for f in fields if f.get("relationshipName")}
-    for needed in ("Id", "OwnerId", "SystemModstamp"):
-        if needed.casefold() not in by_name:
-            raise ConnectorError(f"{obj} describe: no {needed} field (an object without an owner, "
-                                 "such as a detail object, cannot be audited per person)")
-    name = next((f["name"] for f in fields if f.get("nameField")), "Id")
-    required = tuple(f["name"] for f in fields
-                     if f.get("createable") and not f.get("nillable")
-                     and not f.get("defaultedOnCreate"))
-    wanted = [*required] if sf.rules_from_describe else []
-    wanted += required_fields(rules, obj)
-    unknown = []
-    for f in wanted:
-        head = f.split(".", 1)[0].casefold()
-        if not _FIELD.fullmatch(f) or ("." in f and head not in relations) \
-                or ("." not in f and head not in by_name):
-            unknown.append(f)
-    if unknown:
-        # `unknown` may hold describe's own names (rules_from_describe): from a response
-        raise ConnectorError(redact(
-            f"{obj}: rule field(s) {', '.join(unknown)} not found on {obj}; check the spelling "
-            "(API names, e.g. NextStep or Account.Name) and that the integration user can see "
-            "them (field-level security)"))
-    refused = compound_fields(obj, wanted, fields)
-    if refused:
-        raise ConnectorError(redact(refused))
-    columns = tuple(dict.fromkeys(["Id", "OwnerId", name, "SystemModstamp", *wanted]))
-    layout = Layout(object=obj, columns=columns, id=0, owner=1, name=columns.index(name),
-                    modified=columns.index("SystemModstamp"),
-                    url_template=f"{sf.instance_url}/{{id}}")
-    return Plan(layout, required)
-
-
-COMPOUND_TYPES = ("address", "location")
-
-
-def compound_fields(obj: str, wanted: list[str], fields: list[dict]) -> str:
-    """Why a rule may not name a compound field, or "" when none does. Bulk API 2.0 "doesn't
-    support ... compound address fields or compound geolocation fields (instead, query the
-    individual components)" ("Understanding Bulk API 2.0 Query", Bulk API 2.0 Developer
-    Guide). Refused on the REST path too: which path reads an object depends on its size, and
-    a rule must not start failing the day an object outgrows bulk_threshold. Describe marks
-    each component with `compoundFieldName`; the message names the ones to require instead
-    (for an address, the parts a person types, not the geocode ones Salesforce fills in)."""
-    compounds = {f["name"].casefold(): f for f in fields
-                 if str(f.get("type") or "").casefold() in COMPOUND_TYPES}
-    lines = []
-    for wanted_name in dict.fromkeys(f for f in wanted if "." not in f):
-        compound = compounds.get(wanted_name.casefold())
-        if compound is None:
-            continue
-        kind = str(compound["type"]).casefold()
-        parts = [f for f in fields if f.get("compoundFieldName") == compound["name"]]
-        typed = [f["name"] for f in parts if kind == "location"
-                 or (str(f.get("type")) != "double" and not f["name"].endswith("GeocodeAccuracy"))]
-        names = ", ".join(f'"{n}"' for n in typed or [f["name"] for f in parts])
-        lines.append(f"{compound['name']} is a compound ({kind}) field, which Bulk API queries "
-                     "cannot read; require its parts instead"
-                     + (f": require = [{names}]" if names else ""))
-    if not lines:
-        return ""
-    return (f"{obj}: " + "; ".join(lines) + " (each part is then checked on its own)")
+def connector(settings: config.Settings, *, cache_root: Path, now: datetime,
+              full: bool = False) -> SalesforceConnector:
+    return SalesforceConnector(settings, cache_root, now=now, full=full)
 
 
 def _parse(stamp: str) -> datetime:
@@ -428,8 +321,3 @@ def _parse(stamp: str) -> datetime:
 def _soql_time(at: datetime) -> str:
     # Salesforce keeps datetimes to the second, so nothing is lost by dropping fractions.
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-config.SOURCE_SECTIONS["salesforce"] = parse_settings
-sync.FACTORIES["salesforce"] = lambda settings, store, full: SalesforceConnector(
-    settings, store, full)

@@ -34,7 +34,14 @@ import orjson
 
 from chaser import secrets
 from chaser.connectors.base import AuthError, Cancel, ConnectorError, LimitError
-from chaser.connectors.http import RETRY_STATUSES, Http, Retry, _retry_after, check_url
+from chaser.connectors.http import (
+    RETRY_STATUSES,
+    Http,
+    Retry,
+    _retry_after,
+    check_url,
+    client_options,
+)
 from chaser.connectors.salesforce_bulk import BULK_MAX_WAIT, BULK_PAGE, BulkQueries  # noqa: F401
 from chaser.connectors.salesforce_rows import Flattener, csv_rows, text  # noqa: F401 - re-exported
 from chaser.errors import ChaserError
@@ -81,8 +88,8 @@ class SalesforceApi(BulkQueries):
                  cancel: Cancel | None = None, http_options: dict | None = None) -> None:
         self.settings = settings
         self.base = f"/services/data/v{settings.api_version}"
-        opts = {"rate_per_10s": settings.rate_limit, "timeout": settings.timeout,
-                "transport": transport, "cancel": cancel, **(http_options or {})}
+        opts = client_options(rate_per_10s=settings.rate_limit, timeout=settings.timeout,
+                              transport=transport, cancel=cancel, **(http_options or {}))
         self._opts = opts
         self.http = Http(settings.instance_url, **opts)
         self._login: Http | None = None

@@ -180,7 +180,7 @@ class PersonScreen(ChaserScreen):
         if self.data is None or self.person is None:
             return
         gaps = self.data.gaps_for(self.key)
-        text = draft_message(self.person, gaps, self.app.ws.settings.admin)  # type: ignore[attr-defined]
+        text = draft_message(self.person, gaps, self.app.ws.writer.name)  # type: ignore[attr-defined]
         self.app.copy_to_clipboard(text)
 
         def chosen(log_it: bool | None) -> None:

@@ -19,13 +19,12 @@ from textual.message import Message
 from textual.widgets import Footer, Header, Label, ProgressBar, Static
 
 from chaser.audit import unblamed_note
+from chaser.connectors import registry
 from chaser.connectors.base import Cancel, Cancelled, Progress
 from chaser.safe_text import clean
 from chaser.screens.common import BACK, ChaserScreen, report_error, run_blocking
 from chaser.sync import SyncResult
 from chaser.views import ViewData
-
-API_KINDS = ("salesforce", "hubspot")  # sources with incremental reads and a login to check
 
 
 class SyncProgress(Message):
@@ -169,7 +168,8 @@ class SyncScreen(ChaserScreen):
         return True
 
     def _api_source(self) -> bool:
-        return self.app.ws.settings.kind in API_KINDS  # type: ignore[attr-defined]
+        # sources with incremental reads and a login to check
+        return registry.is_api(self.app.ws.settings.kind)  # type: ignore[attr-defined]
 
     def action_run_sync(self, full: bool = False) -> None:
         if self.running:
