@@ -13,7 +13,8 @@ from datetime import timedelta
 import pytest
 from hubspot_server import RULES_TOML, TOKEN, FakeHubSpot, seed
 from servers.guard import loopback_only  # noqa: F401 - autouse: tests stay on loopback
-from sf_server import RULES, TOKEN as SF_TOKEN, SfServer, make_org, scaled, sf_config
+from sf_server import RULES, SfServer, make_org, scaled, sf_config
+from sf_server import TOKEN as SF_TOKEN
 
 from chaser import clock, secrets
 from chaser.cli import main

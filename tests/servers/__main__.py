@@ -21,6 +21,7 @@ Its controls reach what issue 10 needs, e.g. with URL the printed base URL:
     curl -X POST "$URL/_test/limit?which=concurrent&times=3"        # ConcurrentRequests, 3 times
     curl -X POST "$URL/_test/limit?which=daily"                     # TotalRequests: the day spent
     curl -X POST "$URL/_test/rotation?on=1"                         # rotation on, while running
+    curl -X POST "$URL/_test/cannot-edit?user=Rep%2003&fields=Account.Industry"  # profile FLS
     curl "$URL/_test/records"; curl "$URL/_test/jobs"               # rows, bin, unfinished jobs
 """
 

@@ -238,7 +238,14 @@ def _guarded(control):
 SF_ORG_CONTROLS = {path: _guarded(fn) for path, fn in {
     "/_test/limit": _sf_limit, "/_test/delete": _sf_delete, "/_test/purge": _sf_purge,
     "/_test/age": _sf_age, "/_test/rotation": _sf_rotation, "/_test/instance": _sf_instance,
+    "/_test/cannot-edit": lambda org, query: _sf_cannot_edit(org, query),
 }.items()}
+
+
+def _sf_cannot_edit(org, query: dict) -> tuple[int, dict]:
+    from servers.sf_perms import control  # field permissions: servers/sf_perms.py
+
+    return control(org, query)
 
 
 def _sf_change(org, count: int, only: str | None, stamp) -> dict:
