@@ -58,7 +58,7 @@ def stamp(at: datetime, tz: tzinfo) -> str:
 def about_text(*, files: Sequence[str], period: Period, tz: tzinfo, scope: str,
                snapshot: Snapshot | None, costs: CostSettings, tiers: Thresholds,
                people: int, chases: int, total: str, written: datetime,
-               keys: Collection[str] | None = None) -> str:
+               keys: Collection[str] | None = None, incomplete: str | None = None) -> str:
     """`keys`: the people in scope, whose fields they may not edit are listed (None: all)."""
     cur = costs.currency
     out = ["About this HR export (chaser)", "=" * 29, "",
@@ -67,6 +67,8 @@ def about_text(*, files: Sequence[str], period: Period, tz: tzinfo, scope: str,
            f"Period: {period.label}, {period.span()} (both days included), time zone {tz}: "
            f"chases from {stamp(period.start, tz)} up to, not including, {stamp(period.end, tz)}",
            f"Scope: {scope}; {people} people, {chases} chases, {total}"]
+    if incomplete:  # the chase ledger could not be read whole: say whose chases are missing
+        out.append(f"INCOMPLETE: {incomplete}")
     if snapshot is None:
         out.append("Snapshot: none taken before the period's end, so record counts are empty")
     else:
@@ -83,6 +85,9 @@ def about_text(*, files: Sequence[str], period: Period, tz: tzinfo, scope: str,
     out.append(_rates("Default", costs, ""))
     for team in sorted(costs.teams):
         out.append(_rates(f"Team {team}", costs, team))
+    for wid, rate in sorted(costs.admins.items()):  # over any team's admin rate
+        out.append(f"  Admin {wid}: admin time {money(rate, cur)} per hour, whichever team "
+                   "is chased")
     out += ["Cost of one chase = admin minutes / 60 x admin rate + rep minutes per chase / 60 x "
             "rep rate. A person's cost is summed exactly and rounded once, half up, to cents, "
             "so the detail file's per-chase cents can differ from it by a cent or so.", ""]

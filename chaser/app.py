@@ -113,18 +113,23 @@ class ChaserApp(OrderedKeys, App):
 
     def _show_snapshot(self, data: ViewData) -> None:
         """Every screen's header names the snapshot its figures come from, and says when an
-        API source's snapshot predates a config change (the notice says it in full)."""
+        API source's snapshot predates a config change or the chase read left a writer's
+        file out (the notices say it in full)."""
         from chaser.freshness import as_of_label
 
         stale = " · STALE: sync (s)" if data.stale else ""
-        self.title = f"{self.TITLE} · {as_of_label(data.snapshot, data.tz)}{stale}"
+        # A read that left a writer's file out: every figure on every screen is short.
+        left = f" · INCOMPLETE: {data.left_out} left out" if data.left_out else ""
+        self.title = f"{self.TITLE} · {as_of_label(data.snapshot, data.tz)}{stale}{left}"
 
     def _notice(self, text: str) -> None:
         """Workspace notices, from a worker thread or this one: one notification each."""
         warning = text.startswith("warning:")
+        title = ("Incomplete figures" if "figures are incomplete" in text else
+                 "Stale figures" if warning else "Note")
 
         def show() -> None:
-            self.notify(clean(text), title="Stale figures" if warning else "Note", markup=False,
+            self.notify(clean(text), title=title, markup=False,
                         severity="warning" if warning else "information",
                         timeout=30 if warning else 8)
 

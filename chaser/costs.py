@@ -21,13 +21,15 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from chaser.config import CostSettings
 from chaser.errors import ChaserError
-from chaser.model import NO_TEAM, Chase, Person, Snapshot, Tally
+from chaser.model import NO_TEAM, Chase, Outcome, Person, Snapshot, Tally
 from chaser.periods import Period
 
 UNKNOWN_TEAM = "(unknown)"  # chases of a person the snapshot does not know
+UNKNOWN_ADMIN = "(unknown)"  # chases that name no writer (made in code, never read from a ledger)
 TOTAL_KEY = "total"
 _CENT = Decimal("0.01")
 _MINUTES_PER_HOUR = Decimal(60)
+_BARRIERS = frozenset(o for o in Outcome if o.is_barrier)  # a set lookup per chase, not a call
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,9 +39,13 @@ class Rates:
     rep_minutes_per_chase: int
 
 
-def rates_for(costs: CostSettings, team: str) -> Rates:
-    """The rates for one team: the [costs.teams.<team>] overrides, field by field, over the
-    defaults. Team names match exactly first, then ignoring case (CRMs are not consistent)."""
+def rates_for(costs: CostSettings, team: str, admin: str | None = None) -> Rates:
+    """The rates of a chase of one team by one admin (a ledger writer id): the
+    [costs.teams.<team>] overrides, field by field, over the defaults; then the admin's own
+    [costs.admins.<id>] hourly_rate over whichever admin rate that gives. The admin's rate wins
+    because it is the price of that admin's hour, whoever they chase; a team's admin rate
+    prices the chases of admins who have no rate of their own. Team names match exactly
+    first, then ignoring case (CRMs are not consistent); admin ids exactly (they are ids)."""
     over = costs.teams.get(team)
     if over is None:
         folded = team.casefold()
@@ -49,7 +55,9 @@ def rates_for(costs: CostSettings, team: str) -> Rates:
         value = getattr(over, name) if over is not None else None
         return getattr(costs, name) if value is None else value
 
-    return Rates(pick("admin_hourly_rate"), pick("rep_hourly_rate"), pick("rep_minutes_per_chase"))
+    own = costs.admins.get(admin) if admin else None
+    return Rates(pick("admin_hourly_rate") if own is None else own, pick("rep_hourly_rate"),
+                 pick("rep_minutes_per_chase"))
 
 
 def unmatched_overrides(costs: CostSettings, teams: Iterable[str]) -> list[str]:
@@ -57,6 +65,13 @@ def unmatched_overrides(costs: CostSettings, teams: Iterable[str]) -> list[str]:
     at the default rates, so the faces warn about it."""
     folded = {t.casefold() for t in teams}
     return [name for name in costs.teams if name.casefold() not in folded]
+
+
+def unmatched_admins(costs: CostSettings, writers: Iterable[str]) -> list[str]:
+    """[costs.admins.X] tables that name no writer of the ledger: a typo in an id would price
+    that admin at the default rate, so the faces warn about it."""
+    known = set(writers)
+    return [wid for wid in costs.admins if wid not in known]
 
 
 def _rate_minutes(chase: Chase, rates: Rates) -> Decimal:
@@ -120,6 +135,9 @@ class CostSummary:
     total: CostLine
     by_person: dict[str, CostLine]  # person key -> line; most expensive first
     by_team: dict[str, CostLine]  # team name -> line; most expensive first
+    # admin (ledger writer id) -> line, most expensive first: name is the name the admin's
+    # newest chase was logged under, people the number of people they chased
+    by_admin: dict[str, CostLine] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -138,7 +156,7 @@ class _Acc:
         self.chases += 1
         self.minutes += chase.minutes
         self.rate_minutes += rate_minutes
-        if chase.outcome.is_barrier:
+        if chase.outcome in _BARRIERS:
             self.barrier_chases += 1
             self.barrier_minutes += chase.minutes
             self.barrier_rate_minutes += rate_minutes
@@ -158,9 +176,48 @@ class _Acc:
                         self.barrier_minutes, self.barrier_rate_minutes / _MINUTES_PER_HOUR)
 
 
+class Prices:
+    """Each chase's team and exact rate-minutes and cost, as `summarise` and `priced` (and a
+    view that prices a long list only as it is shown) need them.
+    Looked up once per (team, admin) and per (team, admin, minutes): a year of a team's
+    chases has tens of thousands of chases but a few hundred distinct prices, and Decimal
+    arithmetic is what a big report would otherwise spend its time on. Pure caching: the
+    values are the ones `rates_for` and `_rate_minutes` give."""
+
+    def __init__(self, costs: CostSettings, people: Sequence[Person]) -> None:
+        self.costs = costs
+        self.known = {p.key: p for p in people}
+        self._rates: dict[tuple[str, str], Rates] = {}
+        self._rm: dict[tuple[str, str, int], Decimal] = {}
+        self._cost: dict[tuple[str, str, int], Decimal] = {}
+
+    def team(self, chase: Chase) -> str:
+        p = self.known.get(chase.person)
+        return (p.team or NO_TEAM) if p is not None else UNKNOWN_TEAM
+
+    def rate_minutes(self, chase: Chase, team: str) -> Decimal:
+        key = (team, chase.writer, chase.minutes)
+        rm = self._rm.get(key)
+        if rm is None:
+            rates = self._rates.get(key[:2])
+            if rates is None:
+                rates = self._rates[key[:2]] = rates_for(self.costs, team, chase.writer)
+            rm = self._rm[key] = _rate_minutes(chase, rates)
+        return rm
+
+    def cost(self, chase: Chase, team: str) -> Decimal:
+        """`chase_cost`, unrounded: rate-minutes / 60, divided once per distinct price."""
+        key = (team, chase.writer, chase.minutes)
+        cost = self._cost.get(key)
+        if cost is None:
+            cost = self._cost[key] = self.rate_minutes(chase, team) / _MINUTES_PER_HOUR
+        return cost
+
+
 def counted(chases: Iterable[Chase], period: Period) -> list[Chase]:
     """The chases a total counts: not voided, and inside the period."""
-    return [c for c in chases if not c.voided and period.contains(c.at)]
+    start, end = period.start, period.end  # Period.contains and Chase.voided, inlined: hot
+    return [c for c in chases if c.voided_at is None and start <= c.at < end]
 
 
 def summarise(chases: Iterable[Chase], people: Sequence[Person], costs: CostSettings,
@@ -171,14 +228,25 @@ def summarise(chases: Iterable[Chase], people: Sequence[Person], costs: CostSett
     a view can show everyone; an inactive person gets one only when chased. Chases of a person
     the snapshot does not know are kept under their key with team "(unknown)": the money was
     spent, and hiding it would make the total lie."""
-    known = {p.key: p for p in people}
+    prices = Prices(costs, people)
+    known = prices.known
     persons: dict[str, _Acc] = {p.key: _Acc({p.key}) for p in people if p.active}
-    rates: dict[str, Rates] = {}
+    admins: dict[str, _Acc] = {}
+    admin_names: dict[str, tuple] = {}  # writer -> (at, name) of their newest chase
     for chase in counted(chases, period):
-        p = known.get(chase.person)
-        team = (p.team or NO_TEAM) if p is not None else UNKNOWN_TEAM
-        r = rates.get(team) or rates.setdefault(team, rates_for(costs, team))
-        persons.setdefault(chase.person, _Acc({chase.person})).add(chase, _rate_minutes(chase, r))
+        rm = prices.rate_minutes(chase, prices.team(chase))
+        acc = persons.get(chase.person)
+        if acc is None:
+            acc = persons[chase.person] = _Acc({chase.person})
+        acc.add(chase, rm)
+        wid = chase.writer or UNKNOWN_ADMIN
+        acc = admins.get(wid)
+        if acc is None:
+            acc = admins[wid] = _Acc()
+        acc.people.add(chase.person)
+        acc.add(chase, rm)
+        if wid not in admin_names or chase.at >= admin_names[wid][0]:
+            admin_names[wid] = (chase.at, chase.by or wid)
 
     teams: dict[str, _Acc] = {}
     total = _Acc()
@@ -195,6 +263,7 @@ def summarise(chases: Iterable[Chase], people: Sequence[Person], costs: CostSett
         total=total.line(TOTAL_KEY, "Total", ""),
         by_person=_by_cost(by_person),
         by_team=_by_cost({t: acc.line(t, t, t) for t, acc in teams.items()}),
+        by_admin=_by_cost({w: acc.line(w, admin_names[w][1], "") for w, acc in admins.items()}),
     )
 
 
@@ -206,12 +275,11 @@ def priced(chases: Iterable[Chase], people: Sequence[Person], costs: CostSetting
            ) -> list[tuple[Chase, str, Decimal]]:
     """(chase, team, unrounded cost) for each chase, priced exactly as `summarise` does: for
     detail lists (the HR detail export, the report's barriers) that must add up to its totals."""
-    known = {p.key: p for p in people}
+    prices = Prices(costs, people)
     out = []
     for chase in chases:
-        p = known.get(chase.person)
-        team = (p.team or NO_TEAM) if p is not None else UNKNOWN_TEAM
-        out.append((chase, team, chase_cost(chase, rates_for(costs, team))))
+        team = prices.team(chase)
+        out.append((chase, team, prices.cost(chase, team)))
     return out
 
 

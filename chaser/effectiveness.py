@@ -66,7 +66,13 @@ def chase_fixes(chases: Iterable[Chase], history: Sequence[Snapshot], *, window_
     window = timedelta(days=window_days)
     snaps = sorted(history, key=lambda s: s.taken_at)
     order = sorted(range(len(chases)), key=lambda i: chases[i].at)
-    targets: dict[int, dict[RecordKey, frozenset[str]]] = {}
+    # A chase's targets, grouped by the chased fields the records were missing: (records,
+    # [(fields, records missing them)]). Records are grouped so that what closed is a few set
+    # differences in C, not a test per record per chase: a year of a team's chases would spend
+    # seconds here otherwise. Chases of one person about the same fields between two
+    # snapshots have the same targets, and share one (read-only) tuple.
+    targets: dict[int, tuple[frozenset[RecordKey], list[tuple[frozenset[str],
+                                                               frozenset[RecordKey]]]]] = {}
     closed: dict[int, frozenset[RecordKey]] = {}
     first: dict[int, float] = {}  # days from the chase to its first closure
     looked: set[int] = set()  # chases checked against at least one snapshot in their window
@@ -85,39 +91,58 @@ def chase_fixes(chases: Iterable[Chase], history: Sequence[Snapshot], *, window_
             continue  # this snapshot says nothing about these chases: do not load its gaps
         snap = load(summary) if load is not None else summary
         if check:
-            wanted = {k for c in check for k in targets[c]}
-            missing: dict[tuple[str, str], frozenset[str]] = {}
+            wanted = set().union(*{id(targets[c]): targets[c][0] for c in check}.values())
+            # field -> the wanted records still missing it in this snapshot
+            still: dict[str, set[RecordKey]] = {}
             # A blank now counted in the cannot-edit bucket (access taken away) is still
             # blank: not a fix. A record may be in both lists, with other fields in each.
             for g in chain(snap.gaps, snap.cannot_edit_gaps):
-                if (k := (g.object, g.record_id)) in wanted:
-                    missing[k] = missing.get(k, frozenset()) | frozenset(g.missing)
+                key = (g.object, g.record_id)
+                if key in wanted:
+                    for f in g.missing:
+                        still.setdefault(f, set()).add(key)
+            closing: dict[int, frozenset[RecordKey]] = {}  # shared targets close together
             for c in check:
                 looked.add(c)
-                done = {k for k, fields in targets[c].items()
-                        if not missing.get(k, frozenset()) & fields}
+                aim = targets[c]
+                done = closing.get(id(aim))
+                if done is None:
+                    # closed: a record none of whose chased missing fields is missing now
+                    parts = []
+                    for fields, keys in aim[1]:
+                        for f in fields:
+                            if f in still:
+                                keys = keys - still[f]
+                        parts.append(keys)
+                    done = closing[id(aim)] = frozenset().union(*parts)
                 if done:
                     # a union: a gap filled and blanked again inside the window was still closed
-                    closed[c] = closed.get(c, frozenset()) | done
+                    # (the first one is shared, not copied: see _line)
+                    closed[c] = closed[c] | done if c in closed else done
                     first.setdefault(c, (t - chases[c].at).total_seconds() / 86400)
         if assign:
             owners = {chases[c].person for c in assign}
-            by_owner: dict[str, list] = {}
+            # owner -> the fields a record misses -> those records
+            by_owner: dict[str, dict[frozenset[str], list[RecordKey]]] = {}
             for g in snap.gaps:
                 if g.owner in owners:
-                    by_owner.setdefault(g.owner, []).append(g)
+                    by_owner.setdefault(g.owner, {}).setdefault(frozenset(g.missing), []).append(
+                        (g.object, g.record_id))
+            shared: dict[tuple[str, frozenset[str]], tuple] = {}
             for c in assign:
-                chased = set(chases[c].fields)
-                found = {}
-                for g in by_owner.get(chases[c].person, ()):
-                    fields = frozenset(g.missing) & chased if chased else frozenset(g.missing)
-                    if fields:
-                        found[(g.object, g.record_id)] = fields
-                if found:
-                    targets[c] = found
+                chased = frozenset(chases[c].fields)  # none named: all the missing ones
+                aim = shared.get((chases[c].person, chased))
+                if aim is None:
+                    groups = [(fields, frozenset(keys)) for missing_now, keys
+                              in by_owner.get(chases[c].person, {}).items()
+                              if (fields := missing_now & chased if chased else missing_now)]
+                    aim = shared[(chases[c].person, chased)] = (
+                        frozenset().union(*(keys for _, keys in groups)), groups)
+                if aim[0]:
+                    targets[c] = aim
     out = []
     for c, chase in enumerate(chases):
-        aimed = frozenset(targets.get(c, ()))
+        aimed = targets[c][0] if c in targets else frozenset()
         done = closed.get(c, frozenset())
         days = round(first[c], 1) if c in first else None
         if not aimed:
@@ -186,25 +211,35 @@ def projected_cost(open_gaps: int, line: FixLine) -> Decimal | None:
     return None if per_gap is None else cents(per_gap) * open_gaps
 
 
+_JUDGED = frozenset(s for s in FixStatus if s.judged)
+
+
 def _line(key: str, name: str, team: str, fixes: list[tuple[ChaseFix, Decimal]]) -> FixLine:
     count = {s: 0 for s in FixStatus}
-    chased: set[RecordKey] = set()
-    fixed: set[RecordKey] = set()
-    closed: set[RecordKey] = set()
+    # Chases of one person between two snapshots share their target and closed sets
+    # (chase_fixes): each distinct set is added once, by identity, not once per chase.
+    chased: dict[int, frozenset[RecordKey]] = {}
+    fixed: dict[int, frozenset[RecordKey]] = {}
+    closed: dict[int, frozenset[RecordKey]] = {}
     days, cost = [], Decimal(0)
     for fix, price in fixes:
         count[fix.status] += 1
-        closed |= fix.closed
-        if fix.status.judged:
-            chased |= fix.targets
-            fixed |= fix.closed
+        closed[id(fix.closed)] = fix.closed
+        if fix.status in _JUDGED:
+            chased[id(fix.targets)] = fix.targets
+            fixed[id(fix.closed)] = fix.closed
             cost += price
             if fix.days is not None:
                 days.append(fix.days)
     median = round(statistics.median(days), 1) if days else None
+
+    def size(sets: dict[int, frozenset[RecordKey]]) -> int:
+        return len(frozenset().union(*sets.values()))
+
     return FixLine(key, name, team, len(fixes), count[FixStatus.FIXED], count[FixStatus.PARTLY],
                    count[FixStatus.NOT_FIXED], count[FixStatus.PENDING],
-                   count[FixStatus.UNTRACKED], len(chased), len(fixed), len(closed), median, cost)
+                   count[FixStatus.UNTRACKED], size(chased), size(fixed), size(closed), median,
+                   cost)
 
 
 def effectiveness(fixes: Sequence[ChaseFix], people: Sequence[Person], costs: CostSettings,

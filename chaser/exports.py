@@ -234,7 +234,7 @@ def about_path(out: Path | str) -> Path:
 def hr_export(period: Period, chases: Sequence[Chase], people: Sequence[Person],
               history: Sequence[Snapshot], costs: CostSettings, tiers: Thresholds, *,
               now: datetime, tz: tzinfo, load: Callable[[Snapshot], Snapshot] | None = None,
-              team: str | None = None) -> HrExport:
+              team: str | None = None, incomplete: str | None = None) -> HrExport:
     """The rows of the HR export for `period`: every active person in scope (and anyone else
     chased in it), priced exactly as `costs.summarise` prices them. `people` are the current
     snapshot's, `history` every snapshot oldest first. Record counts come from the last
@@ -283,7 +283,7 @@ def hr_export(period: Period, chases: Sequence[Chase], people: Sequence[Person],
         return about_text(files=files, period=period, tz=tz, scope=scope, snapshot=snap,
                           costs=costs, tiers=tiers, people=len(rows), chases=t.chases,
                           total=f"{money(t.cost, summary.currency)} in total", written=now,
-                          keys={r["person_key"] for r in rows})
+                          keys={r["person_key"] for r in rows}, incomplete=incomplete)
 
     return HrExport(rows, detail, t, summary.currency, period, about, snap)
 

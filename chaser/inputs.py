@@ -7,13 +7,17 @@ the same inputs the same way.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from chaser import periods
 from chaser.costs import CostSummary, scoped, summarise
 from chaser.effectiveness import Effectiveness, judge
+from chaser.ledger_status import LedgerRead
 from chaser.model import Chase, Person, Snapshot
 from chaser.periods import Period, parse_period
+from chaser.store_docs import chase_month
+from chaser.views import long_lived  # tens of thousands of chases: no cyclic GC walks them
 
 if TYPE_CHECKING:  # the workspace imports the whole stack
     from chaser.exports import HrExport
@@ -32,15 +36,16 @@ def scoped_chases(ws: Workspace, period: Period, team: str | None = None,
     months the period needs. `people` defaults to the current snapshot's; pass them when you
     already have them, as loading a snapshot reads its whole gap list."""
     chosen = ws.snapshot().people if people is None else people
-    return scoped(chosen, ws.store.chases(period.start, period.end, include_voided=False),
+    return scoped(chosen, ws.chases(period.start, period.end, include_voided=False),
                   period, team)
 
 
 def summary_for(ws: Workspace, period: Period, team: str | None = None) -> CostSummary:
     """The cost summary of `period` (optionally one team), priced by the current snapshot's
     teams: `chaser costs`, `chaser report`, `chaser export hr` and the TUI agree to the cent."""
-    people, chases = scoped_chases(ws, period, team)
-    return summarise(chases, people, ws.settings.costs, period)
+    with long_lived():
+        people, chases = scoped_chases(ws, period, team)
+        return summarise(chases, people, ws.settings.costs, period)
 
 
 def judge_for(ws: Workspace, chases: Sequence[Chase], people: Sequence[Person]) -> Effectiveness:
@@ -53,28 +58,44 @@ def report_for(ws: Workspace, period: Period, team: str | None = None, top: int 
     """`report.build` of `period` against `periods.comparison` of it."""
     from chaser import report
 
-    latest = ws.snapshot()  # loaded once: it carries the whole gap list
-    compared = periods.comparison(period, ws.now(), ws.tz)
-    start, end = min(period.start, compared.start), max(period.end, compared.end)
-    chases = ws.store.chases(start, end, include_voided=False)
-    return report.build(period, compared, chases, latest, ws.store.snapshot_history(),
-                        ws.settings.costs, ws.settings.tiers, now=ws.now(), tz=ws.tz,
-                        load=_loader(ws), team=team, top=top)
+    with long_lived():
+        latest = ws.snapshot()  # loaded once: it carries the whole gap list
+        compared = periods.comparison(period, ws.now(), ws.tz)
+        start, end = min(period.start, compared.start), max(period.end, compared.end)
+        chases = ws.chases(start, end, include_voided=False)
+        return report.build(period, compared, chases, latest, ws.store.snapshot_history(),
+                            ws.settings.costs, ws.settings.tiers, now=ws.now(), tz=ws.tz,
+                            load=_loader(ws, latest), team=team, top=top,
+                            ledger=ledger_read(ws, start, end))
+
+
+def ledger_read(ws: Workspace, start: datetime, end: datetime) -> LedgerRead:
+    """Whose ledgers the chases of start..end come from (the writers with a file of one of
+    those months) and what the last read left out: the report names both."""
+    first, last = chase_month(start), chase_month(end - timedelta(microseconds=1))
+    writers = sorted(w.id for w in ws.store.ledger.scan().writers.values()
+                     if any(first <= m <= last for m in w.months))
+    left = tuple(dict.fromkeys((i.writer, i.month, i.kind) for i in ws.ledger_issues
+                               if i.incomplete))
+    return LedgerRead(tuple(writers), left)
 
 
 def hr_export(ws: Workspace, period: Period, team: str | None = None) -> HrExport:
     """`exports.hr_export` of `period` (optionally one team) from the workspace."""
     from chaser import exports
 
-    return exports.hr_export(period, ws.store.chases(period.start, period.end,
-                                                     include_voided=False),
-                             ws.snapshot().people, ws.store.snapshot_history(), ws.settings.costs,
-                             ws.settings.tiers, now=ws.now(), tz=ws.tz, load=_loader(ws),
-                             team=team)
+    with long_lived():
+        return exports.hr_export(period, ws.chases(period.start, period.end,
+                                                   include_voided=False),
+                                 ws.snapshot().people, ws.store.snapshot_history(),
+                                 ws.settings.costs, ws.settings.tiers, now=ws.now(), tz=ws.tz,
+                                 load=_loader(ws), team=team, incomplete=ws.incomplete)
 
 
-def _loader(ws: Workspace):
+def _loader(ws: Workspace, latest: Snapshot | None = None):
     def load(summary: Snapshot) -> Snapshot:
+        if latest is not None and summary.id == latest.id:
+            return latest  # already read, gaps and all: not decoded a second time
         return ws.store.load_snapshot(summary.id)
 
     return load

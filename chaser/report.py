@@ -22,6 +22,7 @@ from chaser.config import CostSettings
 from chaser.costs import CostSummary, as_of, cents, money, priced, scope_tally, scoped, summarise
 from chaser.effectiveness import Effectiveness, judge, projected_cost
 from chaser.freshness import as_of_text
+from chaser.ledger_status import LedgerRead
 from chaser.model import Chase, Snapshot
 from chaser.periods import Period
 from chaser.safe_text import clean
@@ -81,6 +82,8 @@ class Report:
     barriers: tuple[Barrier, ...]
     latest_at: datetime | None = None  # of the current snapshot (people, teams, open gaps)
     cannot_edit: FieldAccess | None = None  # blanks not blamed: the owners may not edit them
+    ledger: LedgerRead | None = None  # whose ledgers were read; None: not told (plain data)
+    admin_lines: tuple[dict[str, Any], ...] = ()  # admin, name, people, chases, minutes, cost
 
     @property
     def currency(self) -> str:
@@ -160,6 +163,8 @@ class Report:
         lines.append(("Completeness", self._completeness()))
         lines.append(("Fix rate", self._fix_text()))
         lines.append(("Open gaps", self._projection_text()))
+        if self.ledger is not None:
+            lines.append(("Ledgers", self.ledger.text()))
         return lines
 
     def _completeness(self) -> str:
@@ -208,6 +213,14 @@ class Report:
                             _rate(r["fix_rate_pct"])) for r in self.team_lines))
 
     @property
+    def admins(self) -> Table:
+        cur = self.currency
+        return Table(("Admin", "Name", "People", "Chases", "Minutes", f"Cost {cur}"),
+                     frozenset({2, 3, 4, 5}),
+                     tuple((r["admin"], r["name"], str(r["people"]), f"{r['chases']:,}",
+                            f"{r['minutes']:,}", money(r["cost"], "")) for r in self.admin_lines))
+
+    @property
     def top(self) -> Table:
         cur = self.currency
         return Table(("Person", "Team", "Chases", "Minutes", f"Cost {cur}", "Complete", "Tier",
@@ -238,7 +251,7 @@ def _in(history: Sequence[Snapshot], period: Period) -> Snapshot | None:
 def build(period: Period, compared: Period, chases: Sequence[Chase], latest: Snapshot,
           history: Sequence[Snapshot], costs: CostSettings, tiers: Thresholds, *,
           now: datetime, tz: tzinfo, load: Callable[[Snapshot], Snapshot] | None = None,
-          team: str | None = None, top: int = 5) -> Report:
+          team: str | None = None, top: int = 5, ledger: LedgerRead | None = None) -> Report:
     """The report of `period` (optionally one team) against `compared`. `chases` must hold at
     least those of both spans (others are ignored); `latest` is the current snapshot with its
     gaps, `history` every snapshot oldest first (`load` fetches one's gaps). People and teams
@@ -294,8 +307,11 @@ def build(period: Period, compared: Period, chases: Sequence[Chase], latest: Sna
         effectiveness=eff, projection=projection,
         team_lines=tuple(team_lines), person_lines=tuple(person_lines),
         barriers=barriers(priced(in_period, people, costs), {p.key: p.name for p in people}),
-        latest_at=latest.taken_at.astimezone(tz),
+        latest_at=latest.taken_at.astimezone(tz), ledger=ledger,
         cannot_edit=field_access(latest, people),
+        admin_lines=tuple({"admin": k, "name": line.name, "people": line.people,
+                           "chases": line.chases, "minutes": line.minutes, "cost": line.cost}
+                          for k, line in summary.by_admin.items()),
     )
 
 
@@ -334,6 +350,7 @@ def render_text(report: Report) -> str:
         out += textwrap.wrap(_plain(v, 500), WIDTH, initial_indent=f"  {k.ljust(width)}  ",
                              subsequent_indent=" " * (width + 4))
     out += ["", "Teams", "-----", *_text_table(report.teams, "no teams")]
+    out += ["", "Admins", "------", *_text_table(report.admins, "no chases in this period")]
     out += ["", "People costing most", "-------------------",
             *_text_table(report.top, "nobody was chased in this period")]
     out += ["", "Barriers to remove", "------------------"]
@@ -373,6 +390,7 @@ def render_markdown(report: Report) -> str:
     out = [f"# {_md(report.title)}", "", f"*{_md(report.subtitle)}*", ""]
     out += [f"- **{k}:** {_md(v)}" for k, v in report.headline()]
     out += ["", "## Teams", "", *_md_table(report.teams, "no teams")]
+    out += ["", "## Admins", "", *_md_table(report.admins, "no chases in this period")]
     out += ["", "## People costing most", "",
             *_md_table(report.top, "nobody was chased in this period")]
     out += ["", "## Barriers to remove", ""]

@@ -46,6 +46,14 @@ def to_dict(report: Report) -> dict[str, Any]:
         "projection_basis_cost": proj.judged_cost if proj else None,
         "projection_basis_gaps_fixed": proj.gaps_fixed if proj else None,
         "teams": list(r.team_lines), "people": list(r.person_lines),
+        "admins": list(r.admin_lines),
+        # whose ledgers the chases come from; left_out: months a read skipped (then every
+        # figure above is short of those chases and "incomplete" is true)
+        "ledgers_read": len(r.ledger.writers) if r.ledger else None,
+        "ledger_writers": list(r.ledger.writers) if r.ledger else None,
+        "incomplete": r.ledger.incomplete if r.ledger else False,
+        "left_out": [{"writer": w, "month": m, "kind": k} for w, m, k in r.ledger.left_out]
+        if r.ledger else [],
         "barriers": [{"outcome": b.outcome.value, "label": b.label, "chases": b.chases,
                       "minutes": b.minutes, "cost": b.cost, "people": list(b.people),
                       "remedy": b.remedy} for b in r.barriers],

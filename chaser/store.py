@@ -2,14 +2,17 @@
 
 Layout under the source's data folder (every folder 0700, every file 0600):
 
-    chases/YYYY-MM.json    the chase log, one file per UTC month of the chase: precious
-    snapshots/index.json   one summary per snapshot (everything but the gaps): for trends
-    snapshots/<id>.json    the gaps of one snapshot, as compact rows: derived, re-syncable
-    meta.json              sync bookmarks, flags
+    ledger/<writer>/YYYY-MM.json   the chase log (chaser.ledger), unless [ledger] path puts
+                                   it in a shared folder: precious
+    ledger-local/                  this machine's locks and seen-marks of that ledger
+    snapshots/index.json           one summary per snapshot (everything but the gaps): trends
+    snapshots/<id>.json            the gaps of one snapshot, as compact rows: re-syncable
+    meta.json                      sync bookmarks, flags
+    chases.migrated/               the chase log before the ledger, kept as it was
 
 Why months: a durable write rewrites a whole file, so the file must stay small however many
-years of chases there are. A chase id names its month ("202611-17" = November 2026, TinyDB
-document 17), so voiding or fetching a chase opens one file only.
+years of chases there are. A chase id names its writer and month ("ann-202611-17"), so
+voiding or fetching a chase opens one month's files only.
 """
 
 from __future__ import annotations
@@ -66,6 +69,11 @@ class Store:
         gaps a moment before its index entry, and that moment must not be taken for a crash."""
         now = time.time()
         removed = sweep_stale_temps(self.root, min_age, now)
+        ledger = self._ledger
+        if ledger is not None and not ledger.root.is_relative_to(self.root):
+            # A shared ledger: only this writer's own folder. Another writer's leftovers are
+            # theirs to clear (a sync tool may be copying them right now).
+            removed += sweep_stale_temps(ledger.root / ledger.writer.id, min_age, now)
         folder = self.root / "snapshots"
         if not folder.is_dir():
             return removed
@@ -107,8 +115,10 @@ class Store:
             self._ledger = Ledger(self.root / "ledger", Writer.from_os(),
                                   installation_id(self.root.parent), self.root / "ledger-local")
         if not self._migrated:
-            self._migrated = True
+            # Marked done only once it is: a chase logged into a month whose old chases are
+            # not moved yet would take the number of one of them.
             migrate(self.root / "chases", self._ledger)
+            self._migrated = True
         return self._ledger
 
     def add_chase(self, *, at: datetime, person: str, channel: Channel, minutes: int,
@@ -126,11 +136,9 @@ class Store:
 
     def chases(self, since: datetime | None = None, until: datetime | None = None, *,
                include_voided: bool = True) -> list[Chase]:
-        """Chases with since <= at < until, every writer's, sorted by time; reads only the
-        months needed."""
-        for what, at in (("since", since), ("until", until)):
-            if at is not None:
-                _require_aware(at, what)
+        """Chases with since <= at < until (both aware), every writer's, sorted by (time,
+        writer, number); reads only the months needed. What a read left out or found but did
+        not count: `self.ledger.issues`."""
         return self.ledger.chases(since, until, include_voided=include_voided)
 
     def get_chase(self, chase_id: str) -> Chase:
@@ -247,8 +255,3 @@ class Store:
         with locked(self.root / "meta.json", "meta") as db:
             db.table(META).upsert({"key": key, "value": value}, Query().key == key)
 
-
-def _require_aware(at: datetime, what: str) -> datetime:
-    if not isinstance(at, datetime) or at.utcoffset() is None:
-        raise ValueError(f"{what} must be a timezone-aware datetime, not {at!r}")
-    return at

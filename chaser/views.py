@@ -41,6 +41,13 @@ class ViewData:
     seconds: float = 0.0  # how long the load took (shown in the log, used by benchmarks)
     last_sync: dict | None = None  # what the last sync said (store meta LAST_SYNC): API usage
     stale: str | None = None  # Workspace.stale: the snapshot predates a config change (API)
+    # Workspace.incomplete: the chase read left a writer's file out (the warning in full), and
+    # whose months, short enough for a header ("tom 2026-11"); None when complete
+    incomplete: str | None = None
+    left_out: str | None = None
+    # chaser.ledger_status.stamp of the ledger folder, taken just before the chases were read:
+    # the chase log polls it to notice another writer's change (and re-reads only then)
+    ledger_stamp: frozenset = frozenset()
     _index: dict = field(default_factory=dict, compare=False, repr=False)
 
     # ---- lookups (indexes are built once per ViewData, on first use) ---------------------
@@ -185,7 +192,8 @@ def _load(ws, period_text: str) -> ViewData:
     snapshot = _shown(ws.snapshot())  # seeds the demo store on first use
     now = ws.now()
     period = parse_period(period_text, now, ws.tz)
-    chases = _shown_chases(ws.store.chases())
+    stamp = ledger_stamp(ws)
+    chases = _shown_chases(ws.chases())
     costs = summarise(ws, period, chases, snapshot)
     return ViewData(
         snapshot=snapshot,
@@ -201,7 +209,22 @@ def _load(ws, period_text: str) -> ViewData:
         seconds=time.perf_counter() - started,
         last_sync=ws.store.get_meta(LAST_SYNC),
         stale=ws.stale,
+        **_completeness(ws),
+        ledger_stamp=stamp,
     )
+
+
+def ledger_stamp(ws) -> frozenset:
+    """The stamp of the ledger folder the chases are read from (stats only: cheap)."""
+    from chaser.ledger_status import stamp
+
+    return stamp(ws.store.ledger.root)
+
+
+def _completeness(ws) -> dict[str, str | None]:
+    from chaser.ledger_status import left_out_short
+
+    return {"incomplete": ws.incomplete, "left_out": left_out_short(ws.ledger_issues)}
 
 
 def reload_chases(ws, old: ViewData, period_text: str = DEFAULT_PERIOD) -> ViewData:
@@ -209,9 +232,11 @@ def reload_chases(ws, old: ViewData, period_text: str = DEFAULT_PERIOD) -> ViewD
     started = time.perf_counter()
     now = ws.now()
     period = parse_period(period_text, now, ws.tz)
-    chases = _shown_chases(ws.store.chases())
+    stamp = ledger_stamp(ws)
+    chases = _shown_chases(ws.chases())
     costs = summarise(ws, period, chases, old.snapshot)
-    return replace(old, chases=chases, period=period, costs=costs,
+    return replace(old, chases=chases, period=period, costs=costs, **_completeness(ws),
+                   ledger_stamp=stamp,
                    now=now, seconds=time.perf_counter() - started, _index=dict(old._index))
 
 

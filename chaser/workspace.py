@@ -55,7 +55,12 @@ class Workspace:
     # Set while the latest snapshot of an API source predates a config change: the warning
     # every face shows beside the figures (None when they are current).
     stale: str | None = None
+    # Set when the last chase read left a writer's file out (unreadable, half-synced, gone
+    # backwards): the warning every face shows beside the figures; None when complete.
+    incomplete: str | None = None
+    ledger_issues: tuple = ()  # chaser.ledger.Issue of the last chase read
     _warned: tuple = field(default=(), repr=False)
+    _said: set = field(default_factory=set, repr=False)
 
     @classmethod
     def open(cls, config_file: str | None = None, demo: bool = False) -> Workspace:
@@ -182,6 +187,23 @@ class Workspace:
         return people
 
     # ---- chases -----------------------------------------------------------------------------
+    def chases(self, since: datetime | None = None, until: datetime | None = None, *,
+               include_voided: bool = True) -> list[Chase]:
+        """Every writer's chases (Store.chases), and once per problem a notice of what the
+        read left out ("warning: figures are incomplete: ...") or found but did not count
+        (conflicted copies ...): every face that shows a chase or a cost reads them here."""
+        from chaser.ledger_status import incomplete_text, notes_text
+
+        chases = self.store.chases(since, until, include_voided=include_voided)
+        issues = tuple(self.store.ledger.issues)
+        self.ledger_issues, self.incomplete = issues, incomplete_text(issues)
+        note = notes_text(issues)
+        for text in (self.incomplete and f"warning: {self.incomplete}", note and f"note: {note}"):
+            if text and text not in self._said:
+                self._said.add(text)
+                self.notice(text)
+        return chases
+
     def known_fields(self) -> list[str]:
         names: dict[str, None] = {}
         for rule in self.settings.rules:

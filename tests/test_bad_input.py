@@ -43,7 +43,7 @@ def one_line_error(code: int, out: str, err: str, *words: str) -> None:
 def test_out_of_range_dates(tmp_path, capsys, argv, says):
     cfg = csv_org(tmp_path, PEOPLE, DEALS)
     one_line_error(*run_cli(capsys, *argv, "--config", cfg), says)
-    assert not list((Workspace.open(str(cfg)).store.root / "chases").glob("0*.json"))
+    assert not list(Workspace.open(str(cfg)).store.ledger.root.glob("*/0*.json"))
 
 
 @pytest.mark.parametrize("env", ["garbage", "0001-01-01T00:00:00Z", "9999-12-31"])
@@ -66,11 +66,11 @@ def test_bad_config_values(tmp_path, capsys, extra, says):
     one_line_error(*run_cli(capsys, "gaps", "--config", cfg), says)
 
 
-STORE_EDITS = {
-    "doc id ²": ("chases", lambda d: d["chases"].update({"²": d["chases"]["1"]})),
-    "minutes abc": ("chases", lambda d: d["chases"]["1"].update(minutes="abc")),
-    "minutes -50": ("chases", lambda d: d["chases"]["1"].update(minutes=-50)),
-    "person 5": ("chases", lambda d: d["chases"]["1"].update(person=5)),
+STORE_EDITS = {  # "chases": this installation's own ledger file of the month
+    "doc id ²": ("chases", lambda d: d["events"].update({"²": d["events"]["1"]})),
+    "minutes abc": ("chases", lambda d: d["events"]["1"].update(minutes="abc")),
+    "minutes -50": ("chases", lambda d: d["events"]["1"].update(minutes=-50)),
+    "person 5": ("chases", lambda d: d["events"]["1"].update(person=5)),
     "snapshot id": ("index", lambda d: next(iter(d["snapshots"].values())).update(
         id="../../etc/passwd")),
     "people 5": ("index", lambda d: next(iter(d["snapshots"].values())).update(people=5)),
@@ -82,10 +82,10 @@ def test_semantically_corrupt_store_files(tmp_path, capsys, case):
     cfg = csv_org(tmp_path, PEOPLE, DEALS)
     assert run_cli(capsys, "log", "Ann Lee", "--config", cfg, "--minutes", "5",
                    "--at", "2026-11-19T10:00")[0] == 0
-    root = Workspace.open(str(cfg)).store.root
+    ws = Workspace.open(str(cfg))
     which, edit = STORE_EDITS[case]
-    path = root / "chases" / "2026-11.json" if which == "chases" else \
-        root / "snapshots" / "index.json"
+    path = ws.store.ledger.root / ws.writer.id / "2026-11.json" if which == "chases" else \
+        ws.store.root / "snapshots" / "index.json"
     doc = json.loads(path.read_bytes())
     edit(doc)
     path.write_bytes(raw := json.dumps(doc).encode())

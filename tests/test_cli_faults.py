@@ -93,11 +93,15 @@ def test_an_unwritable_data_folder_is_a_user_error(capsys, monkeypatch, org):
 
 
 def test_a_file_in_the_way_of_a_data_folder_is_named(capsys, org, chaser_home):
+    org.write_text(org.read_text(encoding="utf-8") + '[admin]\nid = "ann"\n', encoding="utf-8")
     assert run(capsys, "sync", "--config", org, "-q")[0] == 0
-    (root,) = (chaser_home / "data").iterdir()
-    (root / "chases").write_text("not a folder", encoding="utf-8")
+    (root,) = [p for p in (chaser_home / "data").iterdir() if p.is_dir()]
+    (root / "ledger").write_text("not a folder", encoding="utf-8")
     code, _, err = run(capsys, "log", "Ann Lee", "--config", org, "--minutes", "5")
-    one_line_error(code, err, f"cannot create folder {root / 'chases'}: a file of that name")
+    one_line_error(code, err, f"{root / 'ledger'}: a file of that name is in the way")
+    assert (root / "ledger").read_text(encoding="utf-8") == "not a folder"
+    code, _, err = run(capsys, "chases", "--config", org)  # a read names it too
+    one_line_error(code, err, f"{root / 'ledger'}: a file of that name is in the way")
 
 
 def test_a_rule_on_a_missing_field_names_the_config_and_the_data_file(capsys, org):

@@ -34,6 +34,12 @@ async def _costs(pilot) -> None:
     await settle(pilot)
 
 
+async def _chase_log(pilot) -> None:
+    await loaded(pilot)
+    await pilot.press("l")
+    await settle(pilot)
+
+
 async def _export(pilot) -> None:
     await _costs(pilot)
     await pilot.press("e")
@@ -41,7 +47,7 @@ async def _export(pilot) -> None:
 
 
 SCREENS = {"overview": _overview, "person": _person, "log_modal": _log_modal,
-           "costs": _costs, "export_dialog": _export}
+           "costs": _costs, "export_dialog": _export, "chase_log": _chase_log}
 
 
 @SIZES

@@ -1,4 +1,6 @@
-"""Unit tests of chaser.store / chaser.storage against real TinyDB files under tmp_path."""
+"""Unit tests of chaser.store / chaser.storage against real TinyDB files under tmp_path. The
+chase log is the ledger (chaser.ledger), written here as admin "ann" (the OS user, LOGNAME):
+these are its own files, held to the store's rules; tests/test_ledger.py has the rest."""
 
 from __future__ import annotations
 
@@ -25,6 +27,12 @@ NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 def _isolated(tmp_path, monkeypatch):
     monkeypatch.setenv("CHASER_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("CHASER_NOW", "2026-11-20T09:00:00Z")
+    monkeypatch.setenv("LOGNAME", "ann")  # the writer id, by default the OS user
+
+
+def ledger(store: Store, month: str = "2026-11") -> Path:
+    """This installation's own file of `month`: ledger/<writer>/YYYY-MM.json."""
+    return store.root / "ledger" / "ann" / f"{month}.json"
 
 
 @pytest.fixture
@@ -67,7 +75,7 @@ def test_add_and_get_round_trip_every_field(store):
     c = store.add_chase(at=at, person="005A", channel=Channel.MEETING, minutes=600,
                         outcome=Outcome.BARRIER_ACCESS, fields=("Amount", "CloseDate"),
                         note="no licence — ask IT", by="admin@example.com", logged_at=logged)
-    assert c.id == "202611-1"
+    assert c.id == "ann-202611-1" and c.writer == "ann"
     assert c.at == at and c.at.tzinfo == UTC
     assert (c.channel, c.outcome) == (Channel.MEETING, Outcome.BARRIER_ACCESS)
     assert c.outcome.is_barrier and isinstance(c.channel, Channel)
@@ -76,6 +84,7 @@ def test_add_and_get_round_trip_every_field(store):
     assert c.voided_at is None and c.void_reason is None
     assert store.get_chase(c.id) == c
     assert Store(store.root).get_chase(c.id) == c  # from disk, through a new instance
+    assert store.get_chase("202611-1") == c  # an id from before the ledger names the same
 
 
 def test_logged_at_defaults_to_clock(store):
@@ -111,18 +120,19 @@ def test_ids_name_the_utc_month_and_count_up(store):
     # 23:30 on 30 Nov in New York is 04:30 on 1 Dec in UTC.
     late = datetime(2026, 11, 30, 23, 30, tzinfo=timezone(timedelta(hours=-5)))
     ids = [log(store, NOW).id, log(store, NOW).id, log(store, late).id, log(store, NOW).id]
-    assert ids == ["202611-1", "202611-2", "202612-1", "202611-3"]
-    names = sorted(p.name for p in (store.root / "chases").glob("*.json"))
-    assert names == ["2026-11.json", "2026-12.json"]
-    doc = orjson.loads((store.root / "chases" / "2026-12.json").read_bytes())
-    assert doc["_chaser"] == {"1": {"schema": 1, "kind": "chases"}}
-    assert doc["chases"]["1"]["at"] == "2026-12-01T04:30:00+00:00"
+    assert ids == ["ann-202611-1", "ann-202611-2", "ann-202612-1", "ann-202611-3"]
+    names = sorted(p.name for p in ledger(store).parent.glob("*.json"))
+    assert names == ["2026-11.json", "2026-12.json", "writer.json"]
+    doc = orjson.loads(ledger(store, "2026-12").read_bytes())
+    assert doc["_chaser"] == {"1": {"schema": 1, "kind": "ledger"}}
+    assert doc["events"]["1"]["at"] == "2026-12-01T04:30:00+00:00"
+    assert doc["events"]["1"]["kind"] == "chase"
 
 
 def test_two_instances_never_reuse_an_id(store):
     other = Store(store.root)
     ids = [log(s, NOW).id for s in (store, other, store, other, store)]
-    assert ids == [f"202611-{n}" for n in range(1, 6)]
+    assert ids == [f"ann-202611-{n}" for n in range(1, 6)]
 
 
 def test_threads_sharing_one_store(store):
@@ -154,8 +164,8 @@ def test_chases_since_inclusive_until_exclusive(store):
 def test_chases_reads_only_partitions_in_range(store):
     nov, dec = datetime(2026, 11, 5, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC)
     log(store, nov)
-    (store.root / "chases" / "2026-12.json").write_bytes(b"not read unless needed")
-    (store.root / "chases" / "2026-10.json").write_bytes(b"not read unless needed")
+    ledger(store, "2026-12").write_bytes(b"not read unless needed")
+    ledger(store, "2026-10").write_bytes(b"not read unless needed")
     nov1 = datetime(2026, 11, 1, tzinfo=UTC)
     assert len(store.chases(since=nov1, until=dec)) == 1
     with pytest.raises(ChaserError, match="2026-12.json"):
@@ -167,16 +177,22 @@ def test_chases_reads_only_partitions_in_range(store):
 def test_chases_sorted_by_at_then_id(store):
     t = NOW
     ids = [log(store, t + timedelta(hours=2)).id, log(store, t).id, log(store, t).id]
-    for n in range(8):  # ids 4..11: "202611-10" must sort after "202611-9"
+    for n in range(8):  # ids 4..11: "ann-202611-10" must sort after "ann-202611-9"
         log(store, t + timedelta(hours=1), person=f"p{n}")
     got = [c.id for c in store.chases()]
     assert got[:2] == [ids[1], ids[2]] and got[-1] == ids[0]
-    assert got[2:10] == [f"202611-{n}" for n in range(4, 12)]
+    assert got[2:10] == [f"ann-202611-{n}" for n in range(4, 12)]
+    assert [c.id for c in Store(store.root).chases()] == got  # the same from a fresh read
 
 
-def test_naive_range_refused(store):
-    with pytest.raises(ValueError):
-        store.chases(since=datetime(2026, 11, 1))
+@pytest.mark.parametrize("kw", [{"since": datetime(2026, 11, 1)},
+                                {"until": datetime(2026, 12, 1)}, {"since": "2026-11-01"}])
+def test_naive_range_refused(store, kw):
+    log(store, NOW)  # with a chase to compare against, and without
+    with pytest.raises(ValueError, match="timezone-aware"):
+        store.chases(**kw)
+    with pytest.raises(ValueError, match="timezone-aware"):
+        Store(store.root / "empty").chases(**kw)
 
 
 def test_void_keeps_the_record(store):
@@ -207,7 +223,9 @@ def test_void_needs_a_reason(store):
 
 
 @pytest.mark.parametrize("bad", ["", "abc", "202611", "202613-1", "202611-0", "202611-01",
-                                 "202611-2", "202612-1", "2026-11-1", " 202611-1"])
+                                 "202611-2", "202612-1", "2026-11-1", " 202611-1",
+                                 "ann-202611-2", "bob-202611-1", "ann-202611-01", "Ann-202611-1",
+                                 "ann-202611-1 ", "ann-202611", "-202611-1", "ann--202611-1"])
 def test_unknown_or_malformed_id(store, bad):
     log(store, NOW)
     with pytest.raises(ChaserError, match="no chase with id"):
@@ -219,7 +237,7 @@ def test_unknown_or_malformed_id(store, bad):
 def test_add_chases_bulk_writes_each_month_once(store, monkeypatch):
     writes = []
     real = storage.atomic_write_bytes
-    monkeypatch.setattr(storage, "atomic_write_bytes", lambda p, b: (writes.append(p.name), real(p, b)))
+    monkeypatch.setattr(storage, "atomic_write_bytes", lambda p, b: (writes.append(p), real(p, b)))
     log(store, NOW)
     writes.clear()
     rows = [{"at": datetime(2026, m, d, tzinfo=UTC), "person": "005B", "channel": "chat",
@@ -227,11 +245,17 @@ def test_add_chases_bulk_writes_each_month_once(store, monkeypatch):
             for m in (9, 10, 11) for d in (1, 2, 3)]
     rows.append(rows[0] | {"voided_at": NOW, "void_reason": "imported void"})
     assert store.add_chases(iter(rows)) == 10
-    assert sorted(writes) == ["2026-09.json", "2026-10.json", "2026-11.json"]
+    # Each month's file once, its void in the same write (plus this machine's seen-marks).
+    assert sorted(p.name for p in writes if p.parent == ledger(store).parent) == [
+        "2026-09.json", "2026-10.json", "2026-11.json"]
+    assert {p.name for p in writes if p.parent != ledger(store).parent} <= {"seen.json"}
     got = store.chases()
     assert len(got) == 11 and len({c.id for c in got}) == 11
-    assert [c.id for c in got if c.voided] == ["202609-4"]
-    assert store.get_chase("202611-4").fields == ("Amount",)
+    assert [(c.id, c.void_reason) for c in got if c.voided] == [("ann-202609-4", "imported void")]
+    assert store.get_chase("ann-202611-4").fields == ("Amount",) == store.get_chase("202611-4").fields
+    events = orjson.loads(ledger(store, "2026-09").read_bytes())["events"]
+    assert [e["kind"] for _, e in sorted(events.items(), key=lambda kv: int(kv[0]))] == [
+        "chase"] * 4 + ["void"]
 
 
 def test_add_chases_validates_everything_before_writing(store):
@@ -241,6 +265,10 @@ def test_add_chases_validates_everything_before_writing(store):
         store.add_chases(rows)
     with pytest.raises(ValueError, match="unknown chase field"):
         store.add_chases([rows[0] | {"colour": "red"}])
+    with pytest.raises(ValueError, match="chase #1: a void needs a reason"):
+        store.add_chases([rows[0] | {"voided_at": NOW, "void_reason": " "}])
+    with pytest.raises(ValueError, match="chase #1: voided_at must be a timezone-aware"):
+        store.add_chases([rows[0] | {"voided_at": datetime(2026, 11, 3), "void_reason": "x"}])
     assert store.chases() == []
 
 
@@ -387,6 +415,7 @@ def test_construction_only_makes_the_folder(tmp_path):
     root = tmp_path / "a" / "b" / "demo"
     Store(root)
     assert root.is_dir() and list(root.iterdir()) == []
+    assert list(root.parent.iterdir()) == [root]  # no installation id before the ledger is used
 
 
 def test_modes_0600_and_0700_whatever_the_umask(tmp_path):
@@ -407,18 +436,18 @@ def test_temp_file_is_0600_in_the_same_folder_and_fsynced(store, monkeypatch):
     seen, synced = [], []
     real_replace, real_fsync = os.replace, os.fsync
     monkeypatch.setattr(os, "replace", lambda a, b: (
-        seen.append((Path(a), stat.S_IMODE(os.stat(a).st_mode))), real_replace(a, b)))
+        seen.append((Path(a), Path(b), stat.S_IMODE(os.stat(a).st_mode))), real_replace(a, b)))
     monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(fd), real_fsync(fd)))
     log(store, NOW)
-    [(tmp, mode)] = seen
-    assert tmp.parent == store.root / "chases" and tmp.name.startswith(".2026-11.json.")
-    assert mode == 0o600
+    [(tmp, mode)] = [(a, m) for a, b, m in seen if b == ledger(store)]
+    assert tmp.parent == ledger(store).parent and tmp.name.startswith(".2026-11.json.")
+    assert {m for *_, m in seen} == {0o600}  # the seen-marks and installation id too
     assert len(synced) >= 2  # the temp file and the folder
 
 
 def test_failed_replace_keeps_old_file_and_leaves_no_temp(store, monkeypatch):
     log(store, NOW)
-    path = store.root / "chases" / "2026-11.json"
+    path = ledger(store)
     before = path.read_bytes()
 
     def boom(a, b):
@@ -430,12 +459,12 @@ def test_failed_replace_keeps_old_file_and_leaves_no_temp(store, monkeypatch):
     monkeypatch.undo()
     assert path.read_bytes() == before
     assert not [p for p in path.parent.iterdir() if p.name.endswith(".tmp")]
-    assert log(store, NOW).id == "202611-2"
+    assert log(store, NOW).id == "ann-202611-2"
 
 
 def test_orphan_temp_files_are_removed_under_the_lock(store):
     log(store, NOW)
-    folder = store.root / "chases"
+    folder = ledger(store).parent
     mine = folder / ".2026-11.json.deadbeef0000.tmp"
     others = folder / ".2026-12.json.deadbeef0000.tmp"
     for p in (mine, others):
@@ -462,7 +491,8 @@ def test_orphan_cleanup_spares_files_with_a_longer_name(store):
 def test_lock_held_elsewhere_times_out_with_a_message(store, monkeypatch):
     log(store, NOW)
     monkeypatch.setattr(storage, "LOCK_TIMEOUT", 0.2)
-    holder = FileLock(str(store.root / "chases" / "2026-11.json.lock"))
+    # The lock is on this machine, not beside the (maybe shared) file.
+    holder = FileLock(str(store.root / "ledger-local" / "locks" / "ann-2026-11.lock"))
     with holder, pytest.raises(ChaserError, match="locked by another chaser process"):
         log(store, NOW)
 
@@ -472,17 +502,20 @@ def _files(store: Store) -> dict[str, Path]:
     store.save_snapshot(snapshot("s"))
     store.set_meta("k", 1)
     snaps = store.root / "snapshots"
-    return {"chases": store.root / "chases" / "2026-11.json", "index": snaps / "index.json",
+    return {"chases": ledger(store), "index": snaps / "index.json",
             "gaps": snaps / "s.json", "meta": store.root / "meta.json"}
 
 
 def _touch_all(store: Store, which: str) -> list:
     """Every read and write path that goes through the file `which`."""
     return {
-        "chases": [store.chases, lambda: store.get_chase("202611-1"),
-                   lambda: store.void_chase("202611-1", "x"), lambda: log(store, NOW),
+        "chases": [store.chases, lambda: store.get_chase("ann-202611-1"),
+                   lambda: store.void_chase("ann-202611-1", "x"), lambda: log(store, NOW),
                    lambda: store.add_chases([{"at": NOW, "person": "a", "channel": "call",
-                                              "minutes": 1, "outcome": "fixed"}])],
+                                              "minutes": 1, "outcome": "fixed"}]),
+                   lambda: store.get_chase("202611-1"),
+                   lambda: store.unvoid_chase("ann-202611-1", "x"),
+                   lambda: Store(store.root).chases(since=NOW)],
         "index": [store.latest_snapshot, store.snapshot_history,
                   lambda: store.load_snapshot("s"), lambda: store.save_snapshot(snapshot("t"))],
         "gaps": [store.latest_snapshot, lambda: store.load_snapshot("s"),
@@ -533,9 +566,9 @@ def test_corrupt_file_refused_and_left_byte_identical(store, which, damage):
 
 
 @pytest.mark.parametrize("edit", [
-    lambda d: d["chases"]["1"].pop("at"),
-    lambda d: d["chases"]["1"].update(channel="fax"),
-    lambda d: d["chases"]["1"].update(at="yesterday"),
+    lambda d: d["events"]["1"].pop("at"),
+    lambda d: d["events"]["1"].update(channel="fax"),
+    lambda d: d["events"]["1"].update(at="yesterday"),
 ])
 def test_malformed_chase_document_is_corrupt(store, edit):
     path = _files(store)["chases"]
@@ -544,26 +577,39 @@ def test_malformed_chase_document_is_corrupt(store, edit):
     path.write_bytes(raw := orjson.dumps(doc))
     reads_and_void = _touch_all(store, "chases")[:3]
     for op in reads_and_void:
-        with pytest.raises(ChaserError, match=r"corrupt data store \(chase 202611-1"):
+        with pytest.raises(ChaserError, match=r"corrupt data store \(event ann-202611-1 is"):
             op()
     assert path.read_bytes() == raw
     # A file a reader refuses is never rewritten by a later write either (issue 9): the
     # next `chaser log` into that month stops with the same message and keeps it byte-exact.
-    with pytest.raises(ChaserError, match=r"corrupt data store \(chase 202611-1"):
+    with pytest.raises(ChaserError, match=r"corrupt data store \(event ann-202611-1 is"):
         log(store, NOW)
     assert path.read_bytes() == raw
 
 
+VOID = {"kind": "void", "chase": "ann-202611-1", "reason": "dup", "at": "2026-11-21T12:00:00+00:00"}
+
+
 @pytest.mark.parametrize("edit", [
-    lambda d: d["chases"]["1"].update(minutes="abc"),
-    lambda d: d["chases"]["1"].update(minutes=-50),
-    lambda d: d["chases"]["1"].update(minutes=True),
-    lambda d: d["chases"]["1"].update(person=5),
-    lambda d: d["chases"]["1"].update(fields="Phone"),
-    lambda d: d["chases"]["1"].update(at="0206-11-20T12:00:00+00:00"),
-    lambda d: d["chases"]["1"].update(at="2026-10-20T12:00:00+00:00"),  # in another month's file
-    lambda d: d["chases"]["1"].update(voided_at="2026-11-21T12:00:00+00:00"),  # no reason
-    lambda d: d["chases"].update({"²": d["chases"]["1"]}),
+    lambda d: d["events"]["1"].update(minutes="abc"),
+    lambda d: d["events"]["1"].update(minutes=-50),
+    lambda d: d["events"]["1"].update(minutes=True),
+    lambda d: d["events"]["1"].update(person=5),
+    lambda d: d["events"]["1"].update(fields="Phone"),
+    lambda d: d["events"]["1"].update(at="0206-11-20T12:00:00+00:00"),
+    lambda d: d["events"]["1"].update(at="2026-10-20T12:00:00+00:00"),  # in another month's file
+    lambda d: d["events"]["1"].update(voided_at="2026-11-21T12:00:00+00:00"),  # not a field
+    lambda d: d["events"]["1"].update(kind=None),
+    lambda d: d["events"]["1"].update(kind=""),
+    lambda d: d["events"].update({"²": d["events"]["1"]}),
+    lambda d: d["events"].update({"01": d["events"]["1"]}),  # a second event number 1
+    lambda d: d["events"].update({"0": d["events"]["1"]}),
+    lambda d: d["events"].update({"2": VOID | {"reason": " "}}),
+    lambda d: d["events"].update({"2": VOID | {"chase": "ann-202610-1"}}),  # its month's file
+    lambda d: d["events"].update({"2": VOID | {"chase": "202611-1"}}),  # ids name the writer
+    lambda d: d["events"].update({"2": VOID | {"at": "soon"}}),
+    lambda d: d["events"].update({"2": VOID | {"by": "ann"}}),
+    lambda d: d["events"].update({"2": {k: v for k, v in VOID.items() if k != "reason"}}),
 ])
 def test_semantically_corrupt_chase_is_refused_and_kept(store, edit):
     path = _files(store)["chases"]

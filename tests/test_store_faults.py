@@ -40,11 +40,17 @@ while count < 0 or i < count:
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="needs fork/exec and SIGKILL")
 
 
+@pytest.fixture(autouse=True)
+def _writer(monkeypatch):
+    monkeypatch.setenv("LOGNAME", "ann")  # this process writes as the writers spawned do
+
+
 def spawn(tmp_path: Path, root: Path, count: int, tag: str, months: int) -> subprocess.Popen:
     env = {
         "PATH": os.environ.get("PATH", ""),
         "HOME": str(tmp_path / "home"),  # nothing may reach the real home
         "CHASER_HOME": str(tmp_path / "home"),
+        "LOGNAME": "ann",  # the ledger writer: by default the OS user
         "PYTHONPATH": str(REPO),
         "PYTHONDONTWRITEBYTECODE": "1",
     }
@@ -61,6 +67,7 @@ def acknowledged(out: bytes) -> list[str]:
 
 def test_sigkill_mid_write_loses_no_acknowledged_chase(tmp_path):
     root = tmp_path / "data" / "demo"
+    own = root / "ledger" / "ann"  # this installation's own files
     rng = random.Random(os.getpid())
     acked: list[str] = []
     deadline = time.monotonic() + 25
@@ -75,15 +82,16 @@ def test_sigkill_mid_write_loses_no_acknowledged_chase(tmp_path):
         acked += acknowledged(first + out)
         rounds += 1
 
-        orphans += sum(p.name.endswith(".tmp") for p in (root / "chases").iterdir())
+        orphans += sum(p.name.endswith(".tmp") for p in own.iterdir())
         # Every file parses, and every acknowledged chase is there.
-        for path in (root / "chases").glob("*.json"):
+        for path in [*own.glob("*.json"), root / "ledger-local" / "seen.json"]:
             orjson.loads(path.read_bytes())
         stored = {c.id for c in Store(root).chases()}
         assert set(acked) <= stored, sorted(set(acked) - stored)
         # At most one chase per kill was written but not acknowledged.
         assert len(stored) - len(acked) <= rounds
         assert len(acked) == len(set(acked))
+        assert all(i.startswith(("ann-202610-", "ann-202611-")) for i in acked)
 
     assert rounds >= 10 and len(acked) > rounds
     print(f"{rounds} kills, {len(acked)} acknowledged, {orphans} temp files left by kills")
@@ -92,7 +100,11 @@ def test_sigkill_mid_write_loses_no_acknowledged_chase(tmp_path):
     for month in (10, 11):
         store.add_chase(at=datetime(2026, month, 1, tzinfo=UTC), person="005KILL",
                         channel="call", minutes=1, outcome="fixed")
-    assert not [p for p in (root / "chases").iterdir() if p.name.endswith(".tmp")]
+    assert not [p for p in own.iterdir() if p.name.endswith(".tmp")]
+    # Numbers count up without a hole or a repeat, whatever the kills interrupted.
+    for month in ("202610", "202611"):
+        numbers = sorted(int(c.id.rsplit("-", 1)[1]) for c in store.chases() if month in c.id)
+        assert numbers == list(range(1, len(numbers) + 1))
 
 
 def test_four_processes_writing_one_month_at_once(tmp_path):
@@ -108,7 +120,7 @@ def test_four_processes_writing_one_month_at_once(tmp_path):
     assert len(set(every)) == 400
     chases = Store(root).chases()
     assert len(chases) == 400 and {c.id for c in chases} == set(every)
-    assert {c.id for c in chases} == {f"202611-{n}" for n in range(1, 401)}
+    assert {c.id for c in chases} == {f"ann-202611-{n}" for n in range(1, 401)}
     assert {c.person: 0 for c in chases}.keys() == {f"005P{n}" for n in range(4)}
     for n in range(4):  # each writer's own chases are all there, with the right content
         mine = [c for c in chases if c.person == f"005P{n}"]

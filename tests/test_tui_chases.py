@@ -229,7 +229,7 @@ async def test_bindings_have_ids_and_descriptions():
 
 @pytest.mark.parametrize("key, actions", [
     ("l", ["Void", "Person", "Team", "Period", "Clear filters", "Search"]),
-    ("k", ["Period", "Team/person", "Export HR CSV"]),
+    ("k", ["Period", "Team/person/admin", "Export HR CSV"]),
     ("s", ["Sync now"]),
 ])
 async def test_palette_and_help_reach_every_action(app, key, actions):

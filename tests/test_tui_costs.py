@@ -62,6 +62,11 @@ async def test_totals_match_the_cli_by_team_and_person(app):
         assert [line.key for line in screen.table.shown] == list(cli.by_person)
         assert screen.table.columns[1].label == "Team"
         assert "by person" in text_of(screen, "#costs-period")
+        await pilot.press("t")  # by admin: whose time, at each admin's rate
+        assert screen.by == "admin"
+        assert [line.key for line in screen.table.shown] == list(cli.by_admin)
+        assert [c.label for c in screen.table.columns[:2]] == ["Admin", "Name"]
+        assert "by admin" in text_of(screen, "#costs-period")
         await pilot.press("t")
         assert screen.by == "team"
 

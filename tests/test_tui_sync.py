@@ -60,6 +60,9 @@ class FakeConnector:
     def notes(self):
         return ["API usage: 12 / 15,000 (0%)"]
 
+    def commit(self) -> None:
+        """Nothing to keep (the Connector protocol's commit-after-store)."""
+
     def close(self) -> None:
         self.closed = True
 

@@ -21,9 +21,15 @@ def add_format(p: argparse.ArgumentParser, choices: tuple[str, ...] = FORMATS) -
 
 def warn_unmatched_rates(ws: Workspace) -> None:
     """On stderr, so CSV and JSON on stdout stay clean for scripts."""
-    from chaser.costs import unmatched_overrides
+    from chaser.costs import unmatched_admins, unmatched_overrides
 
     teams = sorted({p.team for p in ws.snapshot().people})
     for name in unmatched_overrides(ws.settings.costs, teams):
         print(f"chaser: warning: [costs.teams.{name}] in {ws.settings.path} matches no team, so "
               f"its rates are not used (teams: {', '.join(teams)})", file=sys.stderr)
+    if ws.settings.costs.admins:  # only then is the ledger folder listed
+        writers = sorted({*ws.store.ledger.scan().writers, ws.writer.id})
+        for wid in unmatched_admins(ws.settings.costs, writers):
+            print(f"chaser: warning: [costs.admins.{wid}] in {ws.settings.path} names no writer "
+                  f"of the ledger, so its rate is not used (writers: {', '.join(writers)})",
+                  file=sys.stderr)

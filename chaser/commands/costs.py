@@ -10,12 +10,17 @@ from chaser.periods import DEFAULT_PERIOD, PERIOD_HELP
 
 PERSON_COLUMNS = ["person", "team", "chases", "minutes", "cost", "barrier_chases"]
 TEAM_COLUMNS = ["team", "people", "chases", "minutes", "cost", "barrier_chases"]
+# admin: the writer id of the ledger; name: as the admin's newest chase was logged; people:
+# how many people they chased
+ADMIN_COLUMNS = ["admin", "name", "people", "chases", "minutes", "cost", "barrier_chases"]
+COLUMNS = {"person": PERSON_COLUMNS, "team": TEAM_COLUMNS, "admin": ADMIN_COLUMNS}
 
 
 def register(sub, common) -> None:
     p = sub.add_parser("costs", parents=[common], help="what chasing cost, per person or team")
-    p.add_argument("--by", choices=["person", "team"], default="person",
-                   help="one row per person (default) or per team")
+    p.add_argument("--by", choices=list(COLUMNS), default="person",
+                   help="one row per person (default), per team, or per admin (whose time: "
+                   "one row per writer of the ledger)")
     p.add_argument("--period", default=DEFAULT_PERIOD, metavar="P",
                    help=f"{PERIOD_HELP} (default: {DEFAULT_PERIOD})")
     p.add_argument("--team", metavar="T", help="only this team")
@@ -30,18 +35,22 @@ def run(args) -> int:
     warn_unmatched_rates(ws)
     period = period_for(ws, args.period)
     summary = summary_for(ws, period, args.team)
-    lines = summary.by_person if args.by == "person" else summary.by_team
+    lines = {"person": summary.by_person, "team": summary.by_team,
+             "admin": summary.by_admin}[args.by]
     rows = [{"person": line.name, "team": line.team, "people": line.people,
+             "admin": line.key, "name": line.name,
              "chases": line.chases, "minutes": line.minutes, "cost": line.cost,
              "barrier_chases": line.barrier_chases} for line in lines.values()]
-    columns = PERSON_COLUMNS if args.by == "person" else TEAM_COLUMNS
+    columns = COLUMNS[args.by]
     if args.format != "table":  # scripts get the rows only: a total row would be summed twice
         emit(rows, columns, args.format)
         return 0
     t = summary.total
-    # The total row keeps the numeric columns numeric so they stay right-aligned.
+    # The total row keeps the numeric columns numeric so they stay right-aligned. By admin,
+    # its people would be everyone's (not those chased), so it is left blank.
     rows.append({"person": "TOTAL", "team": "TOTAL" if args.by == "team" else "",
-                 "people": t.people, "chases": t.chases, "minutes": t.minutes, "cost": t.cost,
+                 "admin": "TOTAL", "people": None if args.by == "admin" else t.people,
+                 "chases": t.chases, "minutes": t.minutes, "cost": t.cost,
                  "barrier_chases": t.barrier_chases})
     print(f"{period.label}: {period.span()} ({ws.tz}), cost in {summary.currency}; people and "
           f"teams {as_of_label(ws.summary(), ws.tz)}")

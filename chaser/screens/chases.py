@@ -5,15 +5,20 @@ older chases are a custom range away (e.g. 2020-01-01..2026-12-31).
 The log can hold years of chases, so it lives in the virtual table (painted line by line).
 Voided chases stay listed with the word VOID and their reason: the log is evidence and is
 never rewritten; they only stop counting in totals, which come from chaser.costs (`counted`,
-`priced`), the one place that decides what a chase costs. Voiding itself is
+`Prices`), the one place that decides what a chase costs. Voiding itself is
 `Store.void_chase`, as `chaser chases void` does, run in a worker.
+
+The log is every admin's: the Writer column names whose ledger holds each chase. While the
+screen is shown it watches the ledger folder (screens/ledger_watch.py), so another admin's
+chase appears without a key press. When a read had to leave a file out, the totals line says
+INCOMPLETE and whose months are missing (in words: never by colour alone), as `chaser chases`
+warns on stderr.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from textual import on
 from textual.app import ComposeResult
@@ -22,48 +27,61 @@ from textual.markup import escape
 from textual.widgets import Footer, Header, Input, Static
 
 from chaser.config import CostSettings
-from chaser.costs import money, priced
+from chaser.costs import Prices, money
 from chaser.model import NO_TEAM, Chase
 from chaser.periods import Period
 from chaser.screens.common import BACK, ChaserScreen, run_blocking
 from chaser.screens.confirm import OwnPeriod, PromptModal, pick_period
-from chaser.views import ViewData
+from chaser.screens.ledger_watch import WatchesLedger
+from chaser.views import ViewData, long_lived
 from chaser.widgets.table import Column, VirtualTable
 
 ALL = "*"  # "no filter" in the person and team pickers
 
 
-@dataclass(frozen=True, slots=True)
-class ChaseLine:
-    """One line of the log: the chase plus the names it is shown and sorted by."""
+class ChaseLine(NamedTuple):
+    """One line of the log: the chase plus the names it is shown and sorted by. A tuple, its
+    time text made when a line is drawn and its cost when a total needs it: a log of 100,000
+    chases must be ready in a blink, and a total adds only the few thousand shown."""
 
     chase: Chase
     name: str
     team: str
-    when: str  # local date and time, e.g. "2026-11-19 14:30"
-    cost: Decimal  # unrounded, as chaser.costs prices it (counted only when not voided)
+    prices: Prices  # chaser.costs' pricing: the cost is the one `chaser costs` adds up
+    tz: Any = None  # the zone times are shown in
 
     @property
     def id(self) -> str:
         return self.chase.id
 
+    @property
+    def cost(self) -> Decimal:
+        """Unrounded, as chaser.costs prices it (counted only when not voided)."""
+        return self.prices.cost(self.chase, self.team)
+
+    @property
+    def when(self) -> str:
+        """Local date and time, e.g. "2026-11-19 14:30"."""
+        at = self.chase.at.astimezone(self.tz) if self.tz is not None else self.chase.at
+        return at.isoformat(" ", "minutes")[:16]
+
 
 def chase_lines(data: ViewData, costs: CostSettings) -> list[ChaseLine]:
     """Newest first, with names from the current snapshot (an unknown key shows as itself)
-    and each chase priced once here, so filtering only has to add. Tenths of a second for
-    50,000 chases: run it in a worker."""
+    and teams as chaser.costs prices them. A tenth of a second for 100,000 chases: run it in
+    a worker."""
     people, tz = data.people, data.tz
-    out = []
-    for c, team, cost in reversed(priced(data.chases, data.snapshot.people, costs)):
-        p = people.get(c.person)
-        at = c.at.astimezone(tz) if tz is not None else c.at
-        out.append(ChaseLine(c, p.name if p else c.person, team,
-                             at.strftime("%Y-%m-%d %H:%M"), cost))
-    return out
+    prices = Prices(costs, data.snapshot.people)
+    with long_lived():  # no cyclic GC pass over the log while the lines are made
+        return [ChaseLine(c, p.name if (p := people.get(c.person)) else c.person,
+                          prices.team(c), prices, tz) for c in reversed(data.chases)]
 
 
-def columns() -> list[Column]:
-    return [
+NARROW = 72  # cells: below it the Writer column gives way (the detail line still names it)
+
+
+def columns(writer: bool = True) -> list[Column]:
+    cols = [
         Column("at", "Date", lambda r: r.chase.at, lambda r: r.when[:10], width=10),
         Column("person", "Person", lambda r: r.name.casefold(), lambda r: r.name, width=0),
         Column("team", "Team", lambda r: r.team.casefold(), lambda r: r.team, width=0),
@@ -72,19 +90,23 @@ def columns() -> list[Column]:
                desc_first=True),
         Column("outcome", "Outcome", lambda r: r.chase.outcome.value, width=18,
                tone=lambda r: "warning" if r.chase.outcome.is_barrier else None),
+        # Ids are short ("ann"); a longer one is cut here and whole in the detail line.
+        Column("writer", "Writer", lambda r: r.chase.writer, width=8),
         # The word is the signal; the colour only repeats it.
         Column("void", "Void", lambda r: "VOID" if r.chase.voided else "", width=4,
                tone=lambda r: "error" if r.chase.voided else None),
     ]
+    # On a narrow terminal the names need the room, and the word VOID must stay in sight.
+    return cols if writer else [c for c in cols if c.key != "writer"]
 
 
 def _search_text(r: ChaseLine) -> str:
     c = r.chase
     return "\t".join((r.name, r.team, c.channel.value, c.outcome.value, c.note, c.by,
-                      " ".join(c.fields), c.id, "void" if c.voided else ""))
+                      " ".join(c.fields), c.id, c.writer, "void" if c.voided else ""))
 
 
-class ChaseLogScreen(OwnPeriod, ChaserScreen):
+class ChaseLogScreen(WatchesLedger, OwnPeriod, ChaserScreen):
     DEFAULT_CSS = """
     ChaseLogScreen #chase-filters { height: auto; padding: 0 1; }
     ChaseLogScreen #chase-detail {
@@ -135,7 +157,17 @@ class ChaseLogScreen(OwnPeriod, ChaserScreen):
         self.table.focus()
         if self.data is None:
             self.table.loading = True
-        # ChaserScreen.on_mount (called by Textual after this one) paints the data.
+        self._fit_columns()
+        # WatchesLedger.on_mount starts watching the ledger folder, and ChaserScreen.on_mount
+        # (Textual calls both after this one) paints the data.
+
+    def on_resize(self) -> None:
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        wide = self.app.size.width >= NARROW
+        if wide != any(c.key == "writer" for c in self.table.columns):
+            self.table.set_columns(columns(writer=wide))
 
     def show_data(self, data: ViewData) -> None:
         self.period = self.cut_period()  # the app's may have changed (DataChanged "period")
@@ -146,18 +178,23 @@ class ChaseLogScreen(OwnPeriod, ChaserScreen):
     def _show_lines(self, lines: list[ChaseLine]) -> None:
         table = self.table
         table.loading = False
-        table.set_rows(lines)
-        self._apply_filters()
+        table.set_rows(lines, predicate=self._filter())  # filtered once, as shown
+        self._show_status()
 
     # ---- filtering ---------------------------------------------------------------------------
-    def _apply_filters(self) -> None:
+    def _filter(self):
         person, team, period = self.person, self.team, self.period
+        start, end = (period.start, period.end) if period is not None else (None, None)
         if person == ALL and team == ALL and period is None:  # before the first paint
-            self.table.set_filter(None)
-        else:
-            self.table.set_filter(lambda r: (person == ALL or r.chase.person == person)
-                                  and (team == ALL or r.team == team)
-                                  and (period is None or period.contains(r.chase.at)))
+            return None
+        if person == ALL and team == ALL:  # the usual case, on every row of a big log: lean
+            return lambda r: start <= r.chase.at < end
+        return (lambda r: (person == ALL or r.chase.person == person)
+                and (team == ALL or r.team == team)
+                and (period is None or start <= r.chase.at < end))
+
+    def _apply_filters(self) -> None:
+        self.table.set_filter(self._filter())
         self._show_status()
 
     def _show_status(self) -> None:
@@ -185,10 +222,12 @@ class ChaseLogScreen(OwnPeriod, ChaserScreen):
         # Summed exactly, rounded once by `money`, as chaser.costs totals are.
         cost = sum((r.cost for r in live), Decimal(0))
         minutes = sum(r.chase.minutes for r in live)
+        left = (f"\n[b]INCOMPLETE[/]: left out {escape(data.left_out)} (see the notice)"
+                if data.left_out else "")
         self.query_one("#chase-totals", Static).update(
             f"[b]{len(shown):,}[/]/{len(data.chases):,} shown · counted [b]{len(live):,}[/]: "
             f"[b]{minutes:,}[/] min, [b]{money(cost, currency)}[/]"
-            + (f" · {void:,} VOID not counted" if void else ""))
+            + (f" · {void:,} VOID not counted" if void else "") + left)
 
     def _show_detail(self, row: ChaseLine | None) -> None:
         box = self.query_one("#chase-detail", Static)
@@ -197,7 +236,8 @@ class ChaseLogScreen(OwnPeriod, ChaserScreen):
             return
         c = row.chase
         # The row shows person, channel, minutes and outcome; this adds what it cannot.
-        first = (f"{c.id} · {row.when} · by {c.by or '—'} · "
+        by = c.by if c.by and c.by != c.writer else ""
+        first = (f"{c.id} · {row.when} · by {c.writer or '—'}{f' ({by})' if by else ''} · "
                  f"fields: {', '.join(c.fields) or '—'}")
         tz = self.data.tz if self.data is not None else None
         if c.voided and c.voided_at is not None:

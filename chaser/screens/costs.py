@@ -1,5 +1,5 @@
-"""Costs: what chasing cost in a period, per team or per person, as a table and a bar chart,
-and the HR export of the same period.
+"""Costs: what chasing cost in a period, per team, per person or per admin (whose time), as a
+table and a bar chart, and the HR export of the same period.
 
 Every number is a `chaser.costs.CostSummary` (what `chaser costs` prints) and the export is
 `chaser.exports.hr_export` + `write_hr` (what `chaser export hr` writes): this screen only
@@ -33,13 +33,20 @@ def share(line: CostLine) -> str:
     return "—" if s is None else f"{s:.0%}"
 
 
+BYS = ("team", "person", "admin")  # what `t` cycles through, as `chaser costs --by`
+
+
 def cost_columns(by: str) -> list[Column]:
-    first = [Column("name", "Team" if by == "team" else "Person", lambda r: r.name.casefold(),
-                    lambda r: r.name, width=0)]
+    if by == "admin":  # whose time: the writer id, and the name their chases were logged as
+        first = [Column("admin", "Admin", lambda r: r.key, width=0),
+                 Column("name", "Name", lambda r: r.name.casefold(), lambda r: r.name, width=0)]
+    else:
+        first = [Column("name", "Team" if by == "team" else "Person",
+                        lambda r: r.name.casefold(), lambda r: r.name, width=0)]
     if by == "team":
         first.append(Column("people", "People", lambda r: r.people, width=6, align="right",
                             desc_first=True))
-    else:
+    elif by == "person":
         first.append(Column("team", "Team", lambda r: r.team.casefold(), lambda r: r.team,
                             width=0))
     return [
@@ -71,8 +78,9 @@ class CostsScreen(OwnPeriod, ChaserScreen):
     BINDINGS: ClassVar = [
         Binding("p", "pick_period", "Period", id="costs.period",
                 tooltip="The period to add up (presets or a custom range)"),
-        Binding("t", "toggle_by", "Team/person", id="costs.by",
-                tooltip="Costs by team or by person (Enter on a team: its people)"),
+        Binding("t", "toggle_by", "Team/person/admin", id="costs.by",
+                tooltip="Costs by team, by person or by admin (whose time; Enter on a team: "
+                "its people)"),
         Binding("e", "export", "Export HR CSV", id="costs.export",
                 tooltip="Export HR CSV: one file per person, one per chase"),
     ]
@@ -81,7 +89,7 @@ class CostsScreen(OwnPeriod, ChaserScreen):
         super().__init__(id="costs")
         self.asked_period = period  # None: the app's period, or the one picked here before
         self.period: Period | None = None
-        self.by = by if by in ("team", "person") else "team"
+        self.by = by if by in BYS else "team"
         self.summary: CostSummary | None = None
         self.team: str | None = None  # by person: only this team's people (Enter on a team)
 
@@ -128,8 +136,11 @@ class CostsScreen(OwnPeriod, ChaserScreen):
         scope = f" · team [b]{escape(self.team)}[/]" if self.by == "person" and self.team else ""
         # No "cost in USD" here: the total line under it names the currency, and this line
         # must fit 80 columns with "(this screen)".
+        # A read that left a writer's file out makes every figure here short: said in words.
+        left = (f"\n[b]INCOMPLETE[/]: left out {escape(self.data.left_out)} (see the notice)"
+                if self.data is not None and self.data.left_out else "")
         self.query_one("#costs-period", Static).update(
-            f"Period: [b]{escape(self.period_status(p))}[/] · by [b]{self.by}[/]{scope}")
+            f"Period: [b]{escape(self.period_status(p))}[/] · by [b]{self.by}[/]{scope}{left}")
         # Two short lines, so neither wraps at 80 columns.
         barrier = (f"Barriers (the system's fault) [b]{money(t.barrier_cost, cur)}[/]: "
                    f"{share(t)} of it, {t.barrier_chases:,} chases"
@@ -143,7 +154,8 @@ class CostsScreen(OwnPeriod, ChaserScreen):
         summary = self.summary
         if summary is None:
             return
-        lines = list((summary.by_team if self.by == "team" else summary.by_person).values())
+        lines = list({"team": summary.by_team, "person": summary.by_person,
+                      "admin": summary.by_admin}[self.by].values())
         team = self.team if self.by == "person" else None
         if team is not None:
             lines = [line for line in lines if line.team == team]
@@ -167,7 +179,7 @@ class CostsScreen(OwnPeriod, ChaserScreen):
         pick_period(self.app, "Costs over (this screen)", self.period_text, chosen)
 
     def action_toggle_by(self) -> None:
-        self.by = "person" if self.by == "team" else "team"
+        self.by = BYS[(BYS.index(self.by) + 1) % len(BYS)]
         self.team = None
         if self.summary is not None:
             self._show_summary(self.summary)
@@ -179,7 +191,7 @@ class CostsScreen(OwnPeriod, ChaserScreen):
             open_person = getattr(self.app, "open_person", None)
             if open_person is not None:
                 open_person(line.key)
-        elif self.summary is not None:  # a team opens its people
+        elif self.by == "team" and self.summary is not None:  # a team opens its people
             self.by, self.team = "person", line.key
             self._show_summary(self.summary)
 

@@ -160,12 +160,17 @@ class VirtualTable(ScrollView, can_focus=True):
             return self.rows[self._shown[self.cursor]]
         return None
 
-    def set_rows(self, rows: Sequence[Any], hay: Sequence[str] | None = None) -> None:
+    def set_rows(self, rows: Sequence[Any], hay: Sequence[str] | None = None, *,
+                 predicate: Callable[[Any], bool] | None | bool = True) -> None:
         """`hay`: the casefolded search text of each row, when a worker has built it already
-        (otherwise it is built on the first search)."""
+        (otherwise it is built on the first search). `predicate`: a new filter to show the
+        rows through (None: none), so a big list is filtered once, not once per call; True
+        keeps the current one."""
         keep = self._key_of(self.current)
         self.rows = list(rows)
         self._hay = list(hay) if hay is not None else None
+        if predicate is not True:
+            self._predicate = predicate
         self._resort()
         self._refilter(keep)
 
