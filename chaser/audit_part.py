@@ -26,17 +26,20 @@ Packed = tuple | list
 
 def pack(layout: Layout, hits: list) -> tuple[list, list, Packed]:
     """(raw owners, missing fields, packed records) of the rows with gaps."""
-    owners = [row[layout.owner] for row, _ in hits]
+    id_col, owner_col = layout.id, layout.owner
+    owners = [row[owner_col] for row, _ in hits]
     missing = [m for _, m in hits]
     name_col, mod_col, to_iso = layout.name, layout.modified, layout.modified_iso
     try:
-        ids = "\0".join([row[layout.id] for row, _ in hits])
+        ids = "\0".join([row[id_col] for row, _ in hits])
         names = None if name_col is None else "\0".join([r[name_col] for r, _ in hits])
         who = "\0".join(owners)
         mods = (None if mod_col is None else "\0".join([r[mod_col] for r, _ in hits])
                 if to_iso is None else [to_iso(r[mod_col]) for r, _ in hits])
-        if ("\0" in ids or "\0" in who or (names is not None and "\0" in names)
-                or (isinstance(mods, str) and "\0" in mods)):
+        # n cells joined hold n - 1 NULs, the separators, unless a cell holds one itself.
+        seps = len(hits) - 1
+        if any(col.count("\0") != seps for col in (ids, who, names, mods)
+               if isinstance(col, str)):
             raise TypeError
         packed: Packed = (ids, names, who, missing, mods)
     except TypeError:  # a None or non-text cell, or text holding a NUL

@@ -2,8 +2,9 @@
 per object, mapped by the header labels named in [source.csv] (see config.CsvSource).
 
 How a file's bytes become rows (encodings, delimiters, NULs, footers, summary rows, repeated
-headers and ids) is chaser/connectors/csv_read.py; modified dates are csv_dates.py. This
-module maps columns, builds the people directory, and says in notes what it left out.
+headers and ids) is chaser/connectors/csv_read.py; modified dates are csv_dates.py; a big file
+is read by two processes through csv_split.py. This module maps columns, builds the people
+directory, and says in notes what it left out.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from chaser.connectors import csv_split
 from chaser.connectors.base import Cancel, Capabilities, ConnectorError, Progress, ProgressFn
 from chaser.connectors.csv_dates import modified_reader
 from chaser.connectors.csv_read import TOTAL_LABEL, Table
-from chaser.connectors.csv_split import Offer, SecondHalf, can_fork
 from chaser.errors import ChaserError
 from chaser.model import NO_TEAM, Directory, Layout, Person, RecordBatch
 from chaser.rules import Rule, resolve_fields
@@ -115,13 +116,13 @@ class CsvConnector:
         if not found:
             raise ConnectorError(f"no CSV file is configured for object {obj!r}")
         i, o = found[0]
-        t = self._table(o.path, o.encoding, o.delimiter, split=can_fork())
-        half: SecondHalf | None = None
+        t = self._table(o.path, o.encoding, o.delimiter, split=csv_split.can_fork())
+        half: csv_split.SecondHalf | None = None
         try:
             key = f"source.csv.objects[{i}]"
             col = {k: t.column(getattr(o, k), f"{key}.{k}")
                    for k in ("id", "owner", "name", "modified") if getattr(o, k)}
-            half = SecondHalf(t, col["id"])
+            half = csv_split.SecondHalf(t, col["id"])
             layout: Layout | None = None
             records = pages = 0
             for line, rows in t.chunks(col["id"], cancel, unique=True):
@@ -140,7 +141,7 @@ class CsvConnector:
                 yield RecordBatch(layout, rows, 1, line)
                 progress(Progress(obj, records, pages))
                 if offer:  # the consumer may take it: the second part read meanwhile
-                    yield RecordBatch(layout, Offer(half), 0)  # type: ignore[arg-type]
+                    yield RecordBatch(layout, csv_split.Offer(half), 0)  # type: ignore[arg-type]
             self._file_notes(t)
             if t.repeats:
                 self._notes += self._repeat_notes(t, o, col, layout)
