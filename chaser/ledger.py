@@ -29,10 +29,8 @@ the TUI and reports ask often, and an unchanged folder then costs a listing and 
 
 from __future__ import annotations
 
-import gc
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from operator import attrgetter
@@ -41,6 +39,7 @@ from typing import Any
 
 from chaser import clock
 from chaser.errors import ChaserError
+from chaser.gctools import gc_paused
 from chaser.ledger_docs import (
     EVENTS,
     LEDGER_ID,
@@ -131,7 +130,7 @@ class Ledger:
                          if (first is None or m >= first) and (last is None or m <= last)})
         out: list[Chase] = []
         # A chase's month is its UTC month, so months in order, each sorted, are in order.
-        with _gc_paused():
+        with gc_paused():
             for month in months:
                 ordered = self._fold(found, month).ordered
                 if since is None and until is None and include_voided:
@@ -380,20 +379,6 @@ class Ledger:
             return self.writer.id, f"{m[1]}-{m[2]}", m[3]
         raise ChaserError(f"no chase with id {chase_id!r} (ids look like "
                           f"{self.writer.id}-202611-17)")
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """No garbage collection while a read makes its Chase objects: each of the collector's
-    passes walks every object made so far, which cost a third of reading 100,000 chases; they
-    hold no reference cycles, so nothing waits to be collected meanwhile."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 # ---- for chaser.ledger_status (`chaser ledger status`): a diagnostic read ----------------

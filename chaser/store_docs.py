@@ -20,8 +20,7 @@ from chaser.model import Channel, Chase, Gap, Outcome, Person, Snapshot, Tally
 from chaser.storage import corrupt
 
 MAX_MINUTES = 600
-PARTITION = re.compile(r"(\d{4})-(0[1-9]|1[0-2])\.json")
-CHASE_ID = re.compile(r"(\d{4})(0[1-9]|1[0-2])-([1-9]\d{0,9})")
+PARTITION = re.compile(r"(\d{4})-(0[1-9]|1[0-2])\.json")  # a month file of the pre-ledger log
 SNAPSHOT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 CHASE_KEYS = frozenset({"at", "person", "channel", "minutes", "outcome", "fields", "note", "by",
                         "logged_at", "voided_at", "void_reason"})
@@ -76,43 +75,6 @@ def _count(value: object, what: str, low: int = 0, high: int | None = None) -> i
         span = f"from {low} to {high}" if high is not None else f"of at least {low}"
         raise TypeError(f"{what} must be a whole number {span}, not {value!r}")
     return value
-
-
-def encode_chase(d: Mapping[str, Any], now: datetime) -> tuple[str, dict]:
-    """Validate one chase given as keyword values; return (partition, TinyDB document)."""
-    unknown = set(d) - CHASE_KEYS
-    if unknown:
-        raise ValueError(f"unknown chase field(s): {', '.join(sorted(unknown))}")
-    person, minutes = d.get("person"), d.get("minutes")
-    if not isinstance(person, str) or not person.strip():
-        raise ValueError(f"a chase needs a person, not {person!r}")
-    if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= MAX_MINUTES:
-        raise ValueError(f"minutes must be a whole number from 1 to {MAX_MINUTES}, not {minutes!r}")
-    fields = d.get("fields", ())
-    if isinstance(fields, str) or not all(isinstance(f, str) for f in fields):
-        raise ValueError(f"fields must be a sequence of field names, not {fields!r}")
-    note, by, reason = d.get("note", ""), d.get("by", ""), d.get("void_reason")
-    if not isinstance(note, str) or not isinstance(by, str):
-        raise ValueError("note and by must be text")
-    voided_at = d.get("voided_at")
-    if (voided_at is None) != (reason is None) or (reason is not None and not isinstance(reason, str)):
-        raise ValueError("voided_at and void_reason go together")
-    at = d.get("at")
-    logged_at = d.get("logged_at") or now
-    doc = {
-        "at": iso(at, "at"),
-        "person": person,
-        "channel": Channel(d.get("channel")).value,
-        "minutes": minutes,
-        "outcome": Outcome(d.get("outcome")).value,
-        "fields": list(fields),
-        "note": note,
-        "by": by,
-        "logged_at": iso(logged_at, "logged_at"),
-        "voided_at": None if voided_at is None else iso(voided_at, "voided_at"),
-        "void_reason": reason,
-    }
-    return chase_month(at), doc
 
 
 def decode_chase(path: Path, part: str, n: str | int, doc: Mapping) -> Chase:

@@ -8,7 +8,6 @@ screen can paint without touching a file.
 
 from __future__ import annotations
 
-import gc
 import time
 from collections.abc import Sequence
 from contextlib import contextmanager
@@ -17,6 +16,7 @@ from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
 from chaser.audit import PersonRow, org_tally, person_rows
+from chaser.gctools import gc_paused
 from chaser.model import Chase, Gap, Person, Snapshot, Tally, Tier
 from chaser.periods import DEFAULT_PERIOD, Period, parse_period
 from chaser.safe_text import clean
@@ -140,14 +140,8 @@ def long_lived():
     again, making list building 5-10x slower. The data has no reference cycles, so freezing
     loses nothing: replaced ViewData is still freed by reference counting.
     """
-    was = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused(freeze=True):
         yield
-    finally:
-        if was:
-            gc.enable()
-        gc.freeze()
 
 
 def load(ws, period_text: str = DEFAULT_PERIOD) -> ViewData:
