@@ -16,16 +16,19 @@ from chaser.periods import DEFAULT_PERIOD
 from chaser.safe_text import clean
 from chaser.screens.common import SCREENS, broadcast, open_screen, report_error, run_blocking
 from chaser.screens.keys import OrderedKeys
+from chaser.screens.ledger_watch import DataWatch
 from chaser.screens.overview import OverviewScreen
 from chaser.screens.palette import ChaserCommands
+from chaser.screens.undo import UNDO, Undoes
 from chaser.views import ViewData
 from chaser.workspace import Workspace
 
 CONNECT_HINT = "chaser connect salesforce|hubspot"  # the one command that connects a CRM
 
 
-class ChaserApp(OrderedKeys, App):
-    """Keys are routed one at a time, each after the last was handled (screens/keys.py)."""
+class ChaserApp(Undoes, OrderedKeys, App):
+    """Keys are routed one at a time, each after the last was handled (screens/keys.py); `u`
+    undoes this session's last log, bulk log or void (screens/undo.py)."""
 
     CSS_PATH = "chaser.tcss"
     TITLE = "chaser"
@@ -36,6 +39,7 @@ class ChaserApp(OrderedKeys, App):
         Binding("l", "chase_log", "Chases", id="nav.chase_log"),
         Binding("k", "costs", "Costs", id="nav.costs"),
         Binding("s", "sync", "Sync", id="nav.sync"),
+        UNDO,
     ]
 
     def __init__(self, ws: Workspace, *, clock: Callable[[], float] = time.monotonic,
@@ -50,6 +54,7 @@ class ChaserApp(OrderedKeys, App):
         self.screen_periods: dict[str, str] = {}
         self._chase_writes = 0  # chases-only reloads asked for so far (see reload)
         self.crash: Exception | None = None  # the first unhandled exception: run() reports it
+        self.watch = DataWatch(self)  # another process's chases and syncs show by themselves
         ws.notice = self._notice  # "syncing again: rules changed", "stale: ..." go on screen
         if ws.is_demo:
             self.sub_title = f"demo org · connect: {CONNECT_HINT}"
@@ -61,6 +66,7 @@ class ChaserApp(OrderedKeys, App):
 
     def on_mount(self) -> None:
         self.reload("start")
+        self.watch.start()
 
     # ---- crashes -----------------------------------------------------------------------------
     def _handle_exception(self, error: Exception) -> None:

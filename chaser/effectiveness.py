@@ -20,6 +20,7 @@ bounded by one snapshot's gaps however long the history is.
 from __future__ import annotations
 
 import statistics
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -66,6 +67,7 @@ def chase_fixes(chases: Iterable[Chase], history: Sequence[Snapshot], *, window_
     window = timedelta(days=window_days)
     snaps = sorted(history, key=lambda s: s.taken_at)
     order = sorted(range(len(chases)), key=lambda i: chases[i].at)
+    times = [chases[i].at for i in order]
     # A chase's targets, grouped by the chased fields the records were missing: (records,
     # [(fields, records missing them)]). Records are grouped so that what closed is a few set
     # differences in C, not a test per record per chase: a year of a team's chases would spend
@@ -82,7 +84,10 @@ def chase_fixes(chases: Iterable[Chase], history: Sequence[Snapshot], *, window_
     for i, summary in enumerate(snaps):
         t = summary.taken_at
         until = snaps[i + 1].taken_at if i + 1 < len(snaps) else None
-        check = [c for c in targets if chases[c].at < t <= chases[c].at + window]
+        # the targeted chases with at < t <= at + window, i.e. t - window <= at < t: a slice
+        # of the chases in time order, not a test of every target against every snapshot
+        lo, hi = bisect_left(times, t - window), bisect_left(times, t)
+        check = [c for c in order[lo:hi] if c in targets]
         assign = []
         while nxt < len(order) and (until is None or chases[order[nxt]].at < until):
             assign.append(order[nxt])

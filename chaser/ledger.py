@@ -6,14 +6,18 @@ exactly one writer. Layout: chaser/ledger_files.py; event documents: chaser/ledg
 Events (table "events" of a month file; the key is the event's number in that file):
 
     {"kind": "chase", "at", "person", "channel", "minutes", "outcome", "fields", "note",
-     "by", "logged_at"}                              a chase logged (id "ann-202611-17")
+     "by", "logged_at"[, "batch"]}                   a chase logged (id "ann-202611-17");
+                                                     "batch": logged with others
     {"kind": "void", "chase": ID, "reason", "at"}     a chase voided
     {"kind": "unvoid", "chase": ID, "reason", "at"}   a void withdrawn
+    {"kind": "note", "at", "person", "text", "by"}    a dated note about a person
 
 An event about a chase is kept in the acting writer's file of the *chase's* month, so the
 events of one month, across writers, decide that month's chases: a period reads only its
 months. Voiding another admin's chase writes a void into your own file. Kinds this chaser does
-not know (later versions add notes, barrier resolutions) are skipped, and counted. Voids and
+not know (later versions add barrier resolutions) are skipped, and counted; notes are kept
+in the file of the month they were written and never folded with the chases. Batches, many
+voids at once and notes are written and read by chaser/ledger_events.py. Voids and
 withdrawals fold in time order; a new one is always stamped after every change of that chase
 its writer has seen, so a clock behind (or CHASER_NOW) never puts a withdrawal before the void
 it withdraws.
@@ -37,7 +41,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
-from chaser import clock
+from chaser import clock, ledger_cache
 from chaser.errors import ChaserError
 from chaser.gctools import gc_paused
 from chaser.ledger_docs import (
@@ -231,11 +235,18 @@ class Ledger:
         return cached
 
     def _load(self, writer: str, month: str, path: Path, stamp: tuple) -> MonthFile | None:
+        decoded = ledger_cache.load(self.local / "decoded", writer, month, stamp)
+        if decoded is not None:  # unchanged since this machine last checked it
+            return decoded
         if writer == self.writer.id:  # held to the store's rules: a corrupt own file stops
             data = read_locked(path, "ledger", lock=self._lock(writer, month)) or {}
-            return read_file(path, writer, data, stamp)
+            f = read_file(path, writer, data, stamp)
+            ledger_cache.save(self.local / "decoded", writer, month, f)
+            return f
         try:
-            return read_file(path, writer, parse(path, path.read_bytes(), "ledger"), stamp)
+            f = read_file(path, writer, parse(path, path.read_bytes(), "ledger"), stamp)
+            ledger_cache.save(self.local / "decoded", writer, month, f)
+            return f
         except (ChaserError, OSError, ValueError) as e:
             why = str(e)
             m = re.search(r"corrupt data store \((.*)\); it was left", why)

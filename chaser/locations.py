@@ -36,3 +36,22 @@ def config_path(explicit: str | os.PathLike | None = None) -> Path | None:
         return Path(env).expanduser()
     default = config_dir() / "chaser.toml"
     return default if default.exists() else None
+
+
+def documents_dir() -> Path:
+    """Where exports go by default: the user's documents folder (platformdirs), or
+    `Documents` under CHASER_HOME, so tests never write into the real one. Never the working
+    folder: run from a git checkout, an HR file would land in the repository."""
+    home = os.environ.get("CHASER_HOME")
+    if home:
+        return Path(home).expanduser() / "Documents"
+    return Path(platformdirs.user_documents_dir())
+
+
+def shown_path(path: Path) -> str:
+    """`path` as a person reads it: `~/…` under the home folder."""
+    try:
+        rest = path.relative_to(Path.home())
+    except (ValueError, RuntimeError):  # elsewhere, or no home to be under
+        return str(path)
+    return str(Path("~") / rest)

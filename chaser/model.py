@@ -290,7 +290,23 @@ class Chase:
     voided_at: datetime | None = None
     void_reason: str | None = None
     writer: str = ""  # the admin whose ledger holds it (chaser.ledger)
+    # Chases logged together (one email to a team): the id of the batch's first chase, the
+    # same on each of them; "" for a chase logged on its own (chaser.bulk).
+    batch: str = ""
 
     @property
     def voided(self) -> bool:
         return self.voided_at is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A dated note about a person ("on leave until the 15th"): a ledger event like a chase,
+    in its writer's own file, never rewritten."""
+
+    id: str  # as a chase id: writer, month, number ("ann-202611-18")
+    at: datetime  # when it was written, aware
+    person: str  # person key
+    text: str
+    by: str  # the name it was written under (the writer's, from [admin])
+    writer: str  # the admin whose ledger holds it

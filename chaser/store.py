@@ -152,6 +152,34 @@ class Store:
         """Withdraw a void: the chase counts again, and both events stay in the ledger."""
         return self.ledger.change(chase_id, "unvoid", reason, at or clock.now())
 
+    def add_batch(self, chases: Iterable[Mapping[str, Any]]) -> list[Chase]:
+        """Chases logged together at one time (chaser.bulk): one durable write, each naming
+        the batch (its first chase's id). Keys as add_chase's arguments."""
+        from chaser.ledger_events import add_batch
+
+        return add_batch(self.ledger, chases)
+
+    def change_chases(self, chase_ids: Iterable[str], kind: str, reason: str,
+                      at: datetime | None = None) -> tuple[list[Chase], list[Chase]]:
+        """Void ("void") or un-void ("unvoid") many chases: (changed, already so)."""
+        from chaser.ledger_events import change_many
+
+        return change_many(self.ledger, chase_ids, kind, reason, at or clock.now())
+
+    # -- notes about people: ledger events too ---------------------------------------------
+
+    def add_note(self, *, person: str, text: str, by: str = "", at: datetime | None = None):
+        """A dated note about a person (chaser.model.Note), on disk when this returns."""
+        from chaser.ledger_events import add_note
+
+        return add_note(self.ledger, person=person, text=text, by=by, at=at)
+
+    def notes(self, person: str | None = None) -> list:
+        """Every writer's notes, of one person key or all, oldest first."""
+        from chaser.ledger_events import read_notes
+
+        return read_notes(self.ledger, person)
+
     def _index_check(self, data: dict) -> None:
         for doc in data.get(SNAPSHOTS, {}).values():
             check_summary_doc(self._index_path, doc)

@@ -22,6 +22,7 @@ from chaser.ledger import writer_id
 from chaser.model import Snapshot
 from chaser.rules import Blank
 from chaser.store import Store, chase_month
+from chaser.words import plural
 
 
 def make_connector(settings: Settings, store: Store, *, now: datetime, full: bool = False
@@ -55,9 +56,9 @@ class SyncResult:
         note = unblamed_note(snap)
         scope = f"; {note[0].lower()}{note[1:]}" if note else ""
         objects = len(snap.objects)
-        return (f"synced {snap.source}: {snap.records:,} records in {objects} "
-                f"object{'s' if objects != 1 else ''}, {len(snap.people)} people, "
-                f"{len(snap.gaps):,} records with gaps, completeness {pct}{scope} "
+        return (f"synced {snap.source}: {plural(snap.records, 'record')} in "
+                f"{plural(objects, 'object')}, {plural(len(snap.people), 'person')}, "
+                f"{plural(len(snap.gaps), 'record')} with gaps, completeness {pct}{scope} "
                 f"({self.seconds:.1f} s, snapshot {snap.id})")
 
 

@@ -8,6 +8,7 @@ screen can paint without touching a file.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Sequence
 from contextlib import contextmanager
@@ -48,6 +49,11 @@ class ViewData:
     # chaser.ledger_status.stamp of the ledger folder, taken just before the chases were read:
     # the chase log polls it to notice another writer's change (and re-reads only then)
     ledger_stamp: frozenset = frozenset()
+    # snapshot_stamp(ws) just before the snapshot was read: a new snapshot (another process's
+    # sync) changes it, and the TUI's watch then reloads in full (screens/ledger_watch.py)
+    snapshot_stamp: tuple = ()
+    thresholds: Any = None  # audit.Thresholds of the tiers: a team's tier (team_lines)
+    notes: tuple = ()  # chaser.model.Note of every writer, oldest first (the person screen)
     _index: dict = field(default_factory=dict, compare=False, repr=False)
 
     # ---- lookups (indexes are built once per ViewData, on first use) ---------------------
@@ -73,6 +79,10 @@ class ViewData:
             self._index["gaps"] = by
         return self._index["gaps"].get(key, [])
 
+    def notes_for(self, key: str) -> list:
+        """A person's notes, newest first (`chaser notes PERSON` lists the same)."""
+        return [n for n in reversed(self.notes) if n.person == key]
+
     def chases_for(self, key: str) -> list[Chase]:
         """A person's chases, newest first (voided included: the log is never rewritten)."""
         return [c for c in reversed(self.chases) if c.person == key]
@@ -84,6 +94,27 @@ class ViewData:
     @property
     def teams(self) -> list[str]:
         return sorted({r.person.team for r in self.rows})
+
+    # ---- roll-ups (chaser.rollups; built in the load's worker, cached per ViewData) --------
+    def team_lines(self) -> list:
+        """rollups.TeamLine per team: `chaser gaps --by team` + `costs --by team` of the period."""
+        if "teams" not in self._index:
+            from chaser.audit import Thresholds
+            from chaser.rollups import team_lines
+
+            self._index["teams"] = team_lines(self.rows, self.thresholds or Thresholds(),
+                                              self.costs)
+        return self._index["teams"]
+
+    def field_lines(self, keys=None) -> list:
+        """rollups.FieldLine per object field, over everyone (or only `keys`' records)."""
+        from chaser.rollups import field_index, field_lines
+
+        index = self._index
+        if "fields" not in index:
+            index["fields"] = field_index(self.snapshot.gaps, (r.person.key for r in self.rows))
+            index["field_lines"] = field_lines(index["fields"])
+        return index["field_lines"] if keys is None else field_lines(index["fields"], keys)
 
     # ---- trends and costs ------------------------------------------------------------------
     def trend(self, key: str | None = None) -> list[float]:
@@ -149,6 +180,8 @@ def load(ws, period_text: str = DEFAULT_PERIOD) -> ViewData:
     with long_lived():
         data = _load(ws, period_text)
         data.gaps_for("")  # build the per-person gap index here, not on the UI thread
+        data.team_lines()  # and the roll-ups, so `g` on the overview only paints
+        data.field_lines()
     return data
 
 
@@ -181,8 +214,16 @@ def _shown_chases(chases) -> tuple[Chase, ...]:
     return tuple(map(chase, chases))
 
 
+def _shown_notes(ws) -> tuple:
+    """Every writer's notes about people, their text safe for a terminal. Read after the
+    chases: the ledger's files are then read already, so this costs a stat per file."""
+    return tuple(n if n.text.isprintable() and n.by.isprintable() else
+                 replace(n, text=clean(n.text), by=clean(n.by)) for n in ws.notes())
+
+
 def _load(ws, period_text: str) -> ViewData:
     started = time.perf_counter()
+    seen = snapshot_stamp(ws)  # before the read: a sync landing during it is read again
     snapshot = _shown(ws.snapshot())  # seeds the demo store on first use
     now = ws.now()
     period = parse_period(period_text, now, ws.tz)
@@ -194,6 +235,7 @@ def _load(ws, period_text: str) -> ViewData:
         history=tuple(ws.store.snapshot_history()),
         rows=tuple(person_rows(snapshot, ws.settings.tiers)),
         chases=chases,
+        notes=_shown_notes(ws),
         period=period,
         costs=costs,
         now=now,
@@ -205,6 +247,8 @@ def _load(ws, period_text: str) -> ViewData:
         stale=ws.stale,
         **_completeness(ws),
         ledger_stamp=stamp,
+        snapshot_stamp=seen,
+        thresholds=ws.settings.tiers,
     )
 
 
@@ -213,6 +257,16 @@ def ledger_stamp(ws) -> frozenset:
     from chaser.ledger_status import stamp
 
     return stamp(ws.store.ledger.root)
+
+
+def snapshot_stamp(ws) -> tuple:
+    """(mtime, size, inode) of the snapshot index, which every stored snapshot rewrites (an
+    atomic replace: a new inode); () when there is none yet. One stat: cheap to poll."""
+    try:
+        st = os.stat(ws.store.root / "snapshots" / "index.json")
+    except OSError:
+        return ()
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
 def _completeness(ws) -> dict[str, str | None]:
@@ -229,9 +283,14 @@ def reload_chases(ws, old: ViewData, period_text: str = DEFAULT_PERIOD) -> ViewD
     stamp = ledger_stamp(ws)
     chases = _shown_chases(ws.chases())
     costs = summarise(ws, period, chases, old.snapshot)
-    return replace(old, chases=chases, period=period, costs=costs, **_completeness(ws),
-                   ledger_stamp=stamp,
-                   now=now, seconds=time.perf_counter() - started, _index=dict(old._index))
+    index = dict(old._index)
+    index.pop("teams", None)  # a team line carries the period's chases and cost
+    fresh = replace(old, chases=chases, notes=_shown_notes(ws), period=period, costs=costs,
+                    **_completeness(ws),
+                    ledger_stamp=stamp,
+                    now=now, seconds=time.perf_counter() - started, _index=index)
+    fresh.team_lines()  # here, in the worker
+    return fresh
 
 
 # ---- text the person screen shows and copies ----------------------------------------------

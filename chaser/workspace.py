@@ -15,13 +15,14 @@ from datetime import datetime, timedelta
 
 from chaser import clock, config, locations
 from chaser.audit import PersonRow, person_rows
+from chaser.bulk import Batch, split_minutes, too_few
 from chaser.config import Settings
 from chaser.connectors import registry
 from chaser.connectors.base import Cancel, ProgressFn, no_progress
 from chaser.errors import ChaserError
 from chaser.freshness import changed, fingerprint, stale_text
 from chaser.ledger import Ledger, Writer, installation_id
-from chaser.model import Channel, Chase, Outcome, Person, Snapshot
+from chaser.model import Channel, Chase, Note, Outcome, Person, Snapshot
 from chaser.periods import zone
 from chaser.store import Store
 from chaser.sync import SyncResult, seed_demo, sync
@@ -215,8 +216,36 @@ class Workspace:
     def log_chase(self, person: Person, *, minutes: object, channel: str = "call",
                   outcome: str = "promised", fields: Sequence[str] = (), note: str = "",
                   at: datetime | None = None, by: str = "") -> Chase:
-        """Validate and durably store one chase; the only way a chase is written."""
+        """Validate and durably store one chase; the only way a single chase is written."""
         mins = validate_minutes(minutes)
+        values = self._chase_values(channel, outcome, fields, note, at, by)
+        return self.store.add_chase(person=person.key, minutes=mins, **values)
+
+    def log_chases(self, people: Sequence[Person], *, minutes: object, channel: str = "call",
+                   outcome: str = "promised", fields: Sequence[str] = (), note: str = "",
+                   at: datetime | None = None, by: str = "") -> Batch:
+        """One chase of many people (one email to a team): `minutes` is the whole act's,
+        split across them in whole minutes that add up to it (chaser.bulk.split_minutes, in
+        the order given; each person once). Every chase gets the same note, fields, channel,
+        outcome and time, and the batch reference; all are durable in one write."""
+        people = list({p.key: p for p in people}.values())
+        if not people:
+            raise ChaserError("no people to chase: mark some first")
+        total = validate_minutes(minutes)
+        if (why := too_few(total, len(people))) is not None:
+            raise ChaserError(why)
+        values = self._chase_values(channel, outcome, fields, note, at, by)
+        if len(people) == 1:  # one person is a plain chase: no batch to name
+            chases = [self.store.add_chase(person=people[0].key, minutes=total, **values)]
+        else:
+            chases = self.store.add_batch(
+                {**values, "person": p.key, "minutes": m}
+                for p, m in zip(people, split_minutes(total, len(people)), strict=True))
+        return Batch(tuple(chases), {p.key: p.name for p in people})
+
+    def _chase_values(self, channel: str, outcome: str, fields: Sequence[str], note: str,
+                      at: datetime | None, by: str) -> dict:
+        """The checks every chase passes (one, or many at once), as the ledger's keywords."""
         try:
             chan = Channel(channel)
         except ValueError:
@@ -238,14 +267,35 @@ class Workspace:
         clock.check_range(at, "chase time")
         if at > now + timedelta(minutes=5):
             raise ChaserError(f"chase time {at.isoformat(timespec='minutes')} is in the future")
+        writer = self._said_writer()
+        return {"at": at, "channel": chan, "outcome": out, "fields": fields,
+                "note": note.strip(), "by": by or writer.name or writer.id, "logged_at": now}
+
+    def _said_writer(self) -> Writer:
+        """This installation's writer, and once per store the note of who that is."""
         writer = self.writer
         if writer.defaulted and not self.store.get_meta(WRITER_SAID):
             self.notice(f"note: chases are logged as admin {writer.id!r} (your login name); "
                         "set [admin] id, name and email in chaser.toml to choose")
             self.store.set_meta(WRITER_SAID, writer.id)
-        return self.store.add_chase(at=at, person=person.key, channel=chan, minutes=mins,
-                                    outcome=out, fields=fields, note=note.strip(),
-                                    by=by or writer.name or writer.id, logged_at=now)
+        return writer
+
+    # ---- notes about people -----------------------------------------------------------------
+    def add_note(self, person: Person, text: str) -> Note:
+        """A dated note about a person, signed by this installation's admin; durable."""
+        text = text.strip() if isinstance(text, str) else ""
+        if not text:
+            raise ChaserError("a note needs some text")
+        writer = self._said_writer()
+        try:
+            return self.store.add_note(person=person.key, text=text,
+                                       by=writer.name or writer.id, at=self.now())
+        except ValueError as e:  # too long, say: the ledger's own check, in the user's words
+            raise ChaserError(str(e)) from None
+
+    def notes(self, person: Person | None = None) -> list[Note]:
+        """Every admin's notes (of one person, or all), oldest first."""
+        return self.store.notes(None if person is None else person.key)
 
 
 WRITER_SAID = "writer_default_said"

@@ -85,7 +85,7 @@ def test_both_admins_see_one_log_with_a_writer_column(team):
     tom = team.cli("tom", "chases", "--format", "csv")[1]
     assert ann == tom
     assert ann.splitlines()[0] == ("id,at,person,team,channel,minutes,outcome,fields,note,by,"
-                                   "voided,void_reason,writer")  # writer added at the end
+                                   "voided,void_reason,writer,batch")  # added at the end
     got = [(r["id"], r["writer"], r["by"], r["voided"]) for r in rows(ann)]
     assert got == [(team.ids[0], "ann", "Ann Admin", "false"),
                    (team.ids[1], "ann", "Ann Admin", "false"),
@@ -94,7 +94,7 @@ def test_both_admins_see_one_log_with_a_writer_column(team):
                    (team.ids[4], "tom", "Tom Admin", "true")]
     assert all(i.startswith(("ann-202611-", "tom-202611-")) for i in team.ids)
     data = json.loads(team.cli("ann", "chases", "--format", "json")[1])
-    assert list(data[0])[-1] == "writer" and data[2]["writer"] == "tom"
+    assert list(data[0])[-2:] == ["writer", "batch"] and data[2]["writer"] == "tom"
     table = team.cli("tom", "chases")[1].splitlines()
     assert table[0].split() == ["id", "at", "person", "team", "channel", "minutes", "outcome",
                                 "fields", "note", "writer", "voided"]

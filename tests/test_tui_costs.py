@@ -179,6 +179,10 @@ async def test_export_asks_before_replacing_a_file(app, tmp_path):
             if answer == "escape":
                 await pilot.press("escape")
                 await settle(pilot)
+                # Not replaced: back in the dialog, the path as typed (then Escape closes it)
+                assert app.screen.query_one("#export-people", Input).value == str(out)
+                await pilot.press("escape")
+                await settle(pilot)
                 assert app.screen is screen
                 assert out.read_text() == "keep me\n"
                 assert not (tmp_path / "hr-detail.csv").exists()  # both files, or neither

@@ -18,6 +18,7 @@ from textual.widgets import Static
 from tui_support import settle_fully as settle
 
 from chaser.screens.chases import ChaseLogScreen
+from chaser.screens.ledger_watch import DataWatch
 
 pytest_plugins = ["tui_fixtures"]  # seeded_demo, demo_ws, make_app
 SIZE = (80, 24)
@@ -115,12 +116,15 @@ async def test_the_log_rereads_only_on_a_change(app, fast_poll):
         await settle(pilot)
         await pilot.pause(0.5)
         assert len(reloads) == 1
-        await pilot.press("question_mark")  # covered by help: no looks while hidden
+        # The app watches for every screen (screens/ledger_watch.DataWatch); the log only
+        # asks for its own pace while it is shown: covered by help, the app's pace is back.
+        assert app.watch.seconds == 0.1
+        await pilot.press("question_mark")
         await settle(pilot)
-        assert not screen._poll._active.is_set()
+        assert app.watch.seconds == DataWatch.POLL_SECONDS
         await pilot.press("escape")
         await settle(pilot)
-        assert screen._poll._active.is_set()
+        assert app.watch.seconds == 0.1
 
 
 async def test_an_unreadable_foreign_file_marks_the_figures_incomplete(app, fast_poll):

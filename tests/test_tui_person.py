@@ -67,7 +67,8 @@ async def test_log_a_chase_shows_at_once_everywhere(make_app, demo_ws):
         chase = stored[-1]
         assert (chase.person, chase.minutes, chase.channel, chase.outcome) == (
             who.key, 12, Channel.CALL, Outcome.PROMISED)
-        assert len(chase.fields) == 2 and set(chase.fields) <= set(fields._values)
+        # The list's values are (object, field); a chase records the field names.
+        assert len(chase.fields) == 2 and set(chase.fields) <= {f for _o, f in fields._values}
         # at once, in every view: the person's history, the overview's chase column, the log
         assert screen.query_one("#chases", VirtualTable).rows[0].id == chase.id
         assert app.data.cost_line(who.key).chases == chases_before + 1
@@ -197,11 +198,19 @@ async def test_draft_message_is_copied_and_logged_as_email(make_app, demo_ws):
         assert isinstance(modal, LogChaseScreen)
         assert modal.query_one("#channel", Select).value == "email"
         wanted = {f for g in gaps for f in g.missing}
-        assert set(modal.query_one(SelectionList).selected) == wanted
-        await pilot.press(*"4", "enter")
+        assert set(modal.chosen_fields()) == wanted  # the draft's fields, every one ticked
+        outcome = modal.query_one("#outcome", Select)
+        assert outcome.is_blank()  # an email only just sent has no outcome yet
+        before = len(demo_ws.store.chases())
+        await pilot.press(*"4", "enter")  # refused until an outcome is chosen
+        await settle(pilot)
+        assert app.screen is modal and len(demo_ws.store.chases()) == before
+        outcome.value = Outcome.NO_RESPONSE.value
+        await pilot.press("ctrl+s")
         await settle(pilot)
         chase = demo_ws.store.chases()[-1]
-        assert (chase.channel, chase.minutes, set(chase.fields)) == (Channel.EMAIL, 4, wanted)
+        assert (chase.channel, chase.minutes, set(chase.fields), chase.outcome) == (
+            Channel.EMAIL, 4, wanted, Outcome.NO_RESPONSE)
 
 
 async def test_open_record_in_the_browser(make_app, demo_ws, monkeypatch):

@@ -1,8 +1,9 @@
 """`chaser chases`: list the chase log; `chaser chases void|unvoid ID --reason TEXT`.
 
 CSV and JSON keep their columns in the order they had before the ledger and add `writer`
-(the admin id whose ledger holds the chase) at the end, so scripts reading by position or by
-name go on working; `by` stays the name the chase was logged under. The table, for a human,
+(the admin id whose ledger holds the chase) and `batch` (the id of the first chase of chases
+logged together, chaser.bulk; "" for a chase logged alone) at the end, so scripts reading by
+position or by name go on working; `by` stays the name the chase was logged under. The table, for a human,
 shows the short writer id in place of `by`.
 """
 
@@ -15,7 +16,7 @@ from chaser.output import emit
 from chaser.periods import day_span, parse_date
 
 COLUMNS = ["id", "at", "person", "team", "channel", "minutes", "outcome", "fields", "note", "by",
-           "voided", "void_reason", "writer"]
+           "voided", "void_reason", "writer", "batch"]
 TABLE_COLUMNS = ["id", "at", "person", "team", "channel", "minutes", "outcome", "fields", "note",
                  "writer", "voided"]
 
@@ -80,6 +81,7 @@ def run(args) -> int:
             "channel": c.channel.value, "minutes": c.minutes, "outcome": c.outcome.value,
             "fields": list(c.fields), "note": c.note, "by": c.by, "voided": c.voided,
             "void_reason": c.void_reason or "", "writer": c.writer,
+            "batch": c.batch,  # chases logged together share it (chaser.bulk); "" alone
         })
     if args.format == "table":
         for r in rows:

@@ -7,6 +7,7 @@ from chaser.costs import money
 from chaser.freshness import as_of_label
 from chaser.output import emit
 from chaser.periods import DEFAULT_PERIOD, PERIOD_HELP
+from chaser.words import plural
 
 PERSON_COLUMNS = ["person", "team", "chases", "minutes", "cost", "barrier_chases"]
 TEAM_COLUMNS = ["team", "people", "chases", "minutes", "cost", "barrier_chases"]
@@ -57,6 +58,6 @@ def run(args) -> int:
     emit(rows, columns, "table")
     barrier = (f", {money(t.barrier_cost, summary.currency)} of it on barriers"
                if t.barrier_chases else "")
-    print(f"total {money(t.cost, summary.currency)} for {t.chases:,} chases "
+    print(f"total {money(t.cost, summary.currency)} for {plural(t.chases, 'chase')} "
           f"({t.minutes:,} min){barrier}; voided chases excluded")
     return 0

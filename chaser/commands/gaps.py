@@ -8,7 +8,6 @@ from chaser.audit import (
     bucket_rows,
     field_counts,
     person_rows,
-    team_rows,
     unblamed_note,
 )
 from chaser.commands import add_format, workspace
@@ -16,20 +15,25 @@ from chaser.errors import ChaserError
 from chaser.freshness import as_of_label
 from chaser.model import Bucket
 from chaser.output import emit
+from chaser.rollups import field_index, field_lines, team_lines
 
 PERSON_COLUMNS = ["person", "team", "records", "records_with_gaps", "missing_fields",
                   "completeness_pct", "tier"]
 TEAM_COLUMNS = ["team", "manager", "people", "records", "records_with_gaps", "missing_fields",
-                "completeness_pct", "tier"]
+                "completeness_pct", "tier", "tiers"]
+# one row per object and field: what the TUI's field roll-up shows
+OBJECT_FIELD_COLUMNS = ["object", "field", "missing", "people"]
 RECORD_COLUMNS = ["person", "object", "record_id", "record_name", "missing_fields"]
 
 
 def register(sub, common) -> None:
     p = sub.add_parser("gaps", parents=[common], help="missing required fields per person, "
                        "team or field (takes a snapshot first if there is none)")
-    p.add_argument("--by", choices=["person", "team", "field", "bucket"], default="person",
-                   help="roll up by person (default), team, field, or the unblamed buckets "
-                        "(inactive, queue and unknown owners; blanks the owner cannot edit)")
+    p.add_argument("--by", choices=["person", "team", "field", "object-field", "bucket"],
+                   default="person",
+                   help="roll up by person (default), team, field, object and field (records "
+                        "missing it, people affected), or the unblamed buckets (inactive, "
+                        "queue and unknown owners; blanks the owner cannot edit)")
     p.add_argument("--team", metavar="T", help="only this team")
     p.add_argument("--person", metavar="P", help="only this person (key, name or email)")
     p.add_argument("--records", action="store_true", help="list every gap record instead")
@@ -96,13 +100,22 @@ def run(args) -> int:
                 "tier": r.tier.value} for r in rows]
         emit(out, PERSON_COLUMNS, args.format)
     elif args.by == "team":
-        out = [{"team": t.team.name, "manager": t.team.manager, "people": t.people,
-                **_tally_cells(t.tally), "tier": t.tier.value}
-               for t in team_rows(rows, ws.settings.tiers)]
+        # tiers: people per tier, "3 A · 5 mod · 1 none" (JSON: {"grade-a": 3, ...})
+        out = [{"team": t.name, "manager": t.team.manager, "people": t.people,
+                "records": t.records, "records_with_gaps": t.with_gaps,
+                "missing_fields": t.missing_fields, "completeness_pct": t.pct,
+                "tier": t.tier.value, "tiers": ({k.value: n for k, n in t.mix}
+                                                if args.format == "json" else t.mix_text)}
+               for t in team_lines(rows, ws.settings.tiers)]
         emit(out, TEAM_COLUMNS, args.format)
     elif args.by == "field":
         out = [{"field": f, "missing": n} for f, n in field_counts(rows).items()]
         emit(out, ["field", "missing"], args.format, empty="no missing fields")
+    elif args.by == "object-field":
+        index = field_index(snap.gaps, (r.person.key for r in rows))
+        out = [{"object": f.object, "field": f.field, "missing": f.missing, "people": f.people}
+               for f in field_lines(index)]
+        emit(out, OBJECT_FIELD_COLUMNS, args.format, empty="no missing fields")
     else:
         out = [_bucket_row(b, t, args.format) for b, t in bucket_rows(snap).items()]
         emit(out, ["bucket", "records", "records_with_gaps", "missing_fields",

@@ -1,4 +1,5 @@
-"""`chaser log PERSON --minutes N ...`: record one chase, durably."""
+"""`chaser log PERSON --minutes N ...`: record one chase, durably; `chaser log P1 P2 ...`: one
+chase of several people, the minutes split across them (chaser.bulk), in one durable write."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from chaser.periods import parse_moment
 
 def register(sub, common) -> None:
     p = sub.add_parser("log", parents=[common], help="log one chase of a person")
-    p.add_argument("person", metavar="PERSON", help="key, name (any case) or email")
-    p.add_argument("--minutes", required=True, metavar="N", help="minutes spent, 1-600")
+    p.add_argument("person", metavar="PERSON", nargs="+", help="key, name (any case) or email; "
+                   "several: one chase of them all (one email to a team), the minutes split")
+    p.add_argument("--minutes", required=True, metavar="N", help="minutes spent, 1-600 (with "
+                   "several people: in all, split in whole minutes that add up)")
     p.add_argument("--channel", default="call", choices=[c.value for c in Channel])
     p.add_argument("--fields", default="", metavar="a,b", help="fields chased, comma-separated")
     p.add_argument("--outcome", default="promised", choices=[o.value for o in Outcome])
@@ -23,8 +26,15 @@ def register(sub, common) -> None:
 
 def run(args) -> int:
     ws = workspace(args)
-    person = ws.find_person(args.person)
     at = parse_moment(args.at, ws.tz) if args.at else None
+    if len(args.person) > 1:  # chase many (chaser.bulk): the same split and batch as the TUI
+        people = [ws.find_person(p) for p in args.person]
+        batch = ws.log_chases(people, minutes=args.minutes, channel=args.channel,
+                              outcome=args.outcome, fields=args.fields.split(","),
+                              note=args.note, at=at, by=args.by)
+        print(f"logged {batch.summary(limit=len(batch.chases))}")
+        return 0
+    person = ws.find_person(args.person[0])
     chase = ws.log_chase(person, minutes=args.minutes, channel=args.channel,
                          outcome=args.outcome, fields=args.fields.split(","), note=args.note,
                          at=at, by=args.by)

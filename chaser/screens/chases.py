@@ -8,8 +8,9 @@ never rewritten; they only stop counting in totals, which come from chaser.costs
 `Prices`), the one place that decides what a chase costs. Voiding itself is
 `Store.void_chase`, as `chaser chases void` does, run in a worker.
 
-The log is every admin's: the Writer column names whose ledger holds each chase. While the
-screen is shown it watches the ledger folder (screens/ledger_watch.py), so another admin's
+The log is every admin's: the Writer column names whose ledger holds each chase, and `m`
+shows only mine (the chases in this installation's ledger: Workspace.writer, the [admin] id
+or the login name). While the screen is shown it watches the ledger folder (screens/ledger_watch.py), so another admin's
 chase appears without a key press. When a read had to leave a file out, the totals line says
 INCOMPLETE and whose months are missing (in words: never by colour alone), as `chaser chases`
 warns on stderr.
@@ -24,7 +25,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.markup import escape
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from chaser.config import CostSettings
 from chaser.costs import Prices, money
@@ -34,6 +35,7 @@ from chaser.screens.common import BACK, ChaserScreen, run_blocking
 from chaser.screens.confirm import OwnPeriod, PromptModal, pick_period
 from chaser.screens.ledger_watch import WatchesLedger
 from chaser.views import ViewData, long_lived
+from chaser.widgets.footer import KeyFooter
 from chaser.widgets.table import Column, VirtualTable
 
 ALL = "*"  # "no filter" in the person and team pickers
@@ -77,27 +79,27 @@ def chase_lines(data: ViewData, costs: CostSettings) -> list[ChaseLine]:
                           prices.team(c), prices, tz) for c in reversed(data.chases)]
 
 
-NARROW = 72  # cells: below it the Writer column gives way (the detail line still names it)
-
-
-def columns(writer: bool = True) -> list[Column]:
-    cols = [
-        Column("at", "Date", lambda r: r.chase.at, lambda r: r.when[:10], width=10),
+def columns() -> list[Column]:
+    """Sized from the data (widgets/layout.py): when room is short the Writer and then the
+    Channel give way (the detail line names both) and the date loses its year, so names keep
+    a dozen letters and the word VOID stays in sight."""
+    return [
+        Column("at", "Date", lambda r: r.chase.at, lambda r: r.when[:10], width=10,
+               compact=lambda r: r.when[5:10]),
         Column("person", "Person", lambda r: r.name.casefold(), lambda r: r.name, width=0),
-        Column("team", "Team", lambda r: r.team.casefold(), lambda r: r.team, width=0),
-        Column("channel", "Channel", lambda r: r.chase.channel.value, width=7),
+        Column("team", "Team", lambda r: r.team.casefold(), lambda r: r.team, width=0,
+               min_width=10),
+        Column("channel", "Channel", lambda r: r.chase.channel.value, width=7, short="Chan",
+               drop=1),
         Column("minutes", "Min", lambda r: r.chase.minutes, width=4, align="right",
                desc_first=True),
         Column("outcome", "Outcome", lambda r: r.chase.outcome.value, width=18,
                tone=lambda r: "warning" if r.chase.outcome.is_barrier else None),
-        # Ids are short ("ann"); a longer one is cut here and whole in the detail line.
-        Column("writer", "Writer", lambda r: r.chase.writer, width=8),
+        Column("writer", "Writer", lambda r: r.chase.writer, width=8, drop=2),
         # The word is the signal; the colour only repeats it.
         Column("void", "Void", lambda r: "VOID" if r.chase.voided else "", width=4,
                tone=lambda r: "error" if r.chase.voided else None),
     ]
-    # On a narrow terminal the names need the room, and the word VOID must stay in sight.
-    return cols if writer else [c for c in cols if c.key != "writer"]
 
 
 def _search_text(r: ChaseLine) -> str:
@@ -121,9 +123,11 @@ class ChaseLogScreen(WatchesLedger, OwnPeriod, ChaserScreen):
         Binding("w", "pick_person", "Person", id="chases.person", tooltip="Filter by person"),
         Binding("f", "pick_team", "Team", id="chases.team", tooltip="Filter by team"),
         Binding("p", "pick_period", "Period", id="chases.period", tooltip="Filter by period"),
+        Binding("m", "toggle_mine", "Mine", id="chases.mine",
+                tooltip="Only the chases I logged (my ledger: [admin] id); m again: everyone's"),
         # Not in the footer (80 columns are few); in help and the palette.
         Binding("x", "clear_filters", "Clear filters", show=False, id="chases.clear",
-                tooltip="Person and team back to all, the period back to the app's"),
+                tooltip="Person, team and mine back to all, the period back to the app's"),
         Binding("slash", "search", "Search", key_display="/", id="chases.search",
                 tooltip="Search person, team, outcome, note and fields"),
         # Escape first closes the search box; when it is closed, escape goes back.
@@ -135,6 +139,7 @@ class ChaseLogScreen(WatchesLedger, OwnPeriod, ChaserScreen):
         super().__init__(id="chase-log")
         self.person = person or ALL
         self.team = ALL
+        self.mine = False  # only the chases of this installation's writer (m)
         self.period: Period | None = None  # None until the first paint cuts it
         self.searching = False
 
@@ -147,7 +152,7 @@ class ChaseLogScreen(WatchesLedger, OwnPeriod, ChaserScreen):
                     id="chase-search", classes="hidden")
         yield Static("", id="chase-detail", markup=False)
         yield Static("", id="chase-totals")
-        yield Footer(show_command_palette=False)  # 80 columns: ctrl+p is in help instead
+        yield KeyFooter()  # whole keys only, the screen's first (widgets/footer.py)
 
     @property
     def table(self) -> VirtualTable:
@@ -157,17 +162,8 @@ class ChaseLogScreen(WatchesLedger, OwnPeriod, ChaserScreen):
         self.table.focus()
         if self.data is None:
             self.table.loading = True
-        self._fit_columns()
         # WatchesLedger.on_mount starts watching the ledger folder, and ChaserScreen.on_mount
         # (Textual calls both after this one) paints the data.
-
-    def on_resize(self) -> None:
-        self._fit_columns()
-
-    def _fit_columns(self) -> None:
-        wide = self.app.size.width >= NARROW
-        if wide != any(c.key == "writer" for c in self.table.columns):
-            self.table.set_columns(columns(writer=wide))
 
     def show_data(self, data: ViewData) -> None:
         self.period = self.cut_period()  # the app's may have changed (DataChanged "period")
@@ -185,13 +181,20 @@ class ChaseLogScreen(WatchesLedger, OwnPeriod, ChaserScreen):
     def _filter(self):
         person, team, period = self.person, self.team, self.period
         start, end = (period.start, period.end) if period is not None else (None, None)
-        if person == ALL and team == ALL and period is None:  # before the first paint
-            return None
-        if person == ALL and team == ALL:  # the usual case, on every row of a big log: lean
-            return lambda r: start <= r.chase.at < end
+        me = self.me if self.mine else None
+        if person == ALL and team == ALL and me is None:
+            if period is None:  # before the first paint
+                return None
+            return lambda r: start <= r.chase.at < end  # the usual case, on every row: lean
         return (lambda r: (person == ALL or r.chase.person == person)
                 and (team == ALL or r.team == team)
+                and (me is None or r.chase.writer == me)
                 and (period is None or start <= r.chase.at < end))
+
+    @property
+    def me(self) -> str:
+        """The writer id this installation logs as (an attribute: no file is read)."""
+        return self.app.ws.writer.id  # type: ignore[attr-defined]
 
     def _apply_filters(self) -> None:
         self.table.set_filter(self._filter())
@@ -208,6 +211,8 @@ class ChaseLogScreen(WatchesLedger, OwnPeriod, ChaserScreen):
         # Names and search text are data: escaped, so a "[" in them is shown, not parsed.
         parts = [f"Person: [b]{escape(who)}[/]", f"Team: [b]{escape(team)}[/]",
                  f"Period: [b]{escape(when)}[/]"]
+        if self.mine:
+            parts.insert(0, f"[b]Mine[/] ({escape(self.me)})")
         if needle:
             parts.append(f"Search: [b]{escape(needle)}[/]")
         self.query_one("#chase-filters", Static).update(" · ".join(parts))
@@ -308,9 +313,13 @@ class ChaseLogScreen(WatchesLedger, OwnPeriod, ChaserScreen):
 
         pick_period(self.app, "Show chases from (this screen)", self.period_text, chosen)
 
+    def action_toggle_mine(self) -> None:
+        self.mine = not self.mine
+        self._apply_filters()
+
     def action_clear_filters(self) -> None:
-        """Person and team back to all, the period back to the app's."""
-        self.person, self.team, self.own_period = ALL, ALL, None
+        """Person, team and mine back to all, the period back to the app's."""
+        self.person, self.team, self.own_period, self.mine = ALL, ALL, None, False
         self.period = self.cut_period()
         self._apply_filters()
 
@@ -378,7 +387,11 @@ class ChaseLogScreen(WatchesLedger, OwnPeriod, ChaserScreen):
             return ws.store.void_chase(chase_id, reason, at=ws.now())
 
         def done(chase: Chase) -> None:
-            self.notify(f"Voided chase {chase.id}: {reason}", title="Chase voided", markup=False)
+            from chaser.screens.undo import remember
+
+            self.notify(f"Voided chase {chase.id}: {reason} (u undoes)", title="Chase voided",
+                        markup=False)
+            remember(self.app, "void", chase, self._person_name(chase.person))
             self.app.reload("chase voided", chases_only=True)  # type: ignore[attr-defined]
 
         run_blocking(self, work, done=done, name="void-chase")

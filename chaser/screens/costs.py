@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.markup import escape
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from chaser.costs import CostLine, CostSummary, cents, money, summarise
 from chaser.periods import Period
@@ -25,7 +25,9 @@ from chaser.screens.common import ChaserScreen, run_blocking
 from chaser.screens.confirm import OwnPeriod, pick_period
 from chaser.views import ViewData
 from chaser.widgets.bar_chart import FULL, PART, Bar, BarChart
+from chaser.widgets.footer import KeyFooter
 from chaser.widgets.table import Column, VirtualTable
+from chaser.words import plural
 
 
 def share(line: CostLine) -> str:
@@ -102,7 +104,7 @@ class CostsScreen(OwnPeriod, ChaserScreen):
         yield Static("", id="costs-chart-title")
         with VerticalScroll(id="costs-chart-box"):
             yield BarChart(empty="No chases cost anything in this period", id="costs-chart")
-        yield Footer(show_command_palette=False)  # 80 columns: ctrl+p is in help instead
+        yield KeyFooter()  # whole keys only, the screen's first (widgets/footer.py)
 
     @property
     def table(self) -> VirtualTable:
@@ -143,10 +145,10 @@ class CostsScreen(OwnPeriod, ChaserScreen):
             f"Period: [b]{escape(self.period_status(p))}[/] · by [b]{self.by}[/]{scope}{left}")
         # Two short lines, so neither wraps at 80 columns.
         barrier = (f"Barriers (the system's fault) [b]{money(t.barrier_cost, cur)}[/]: "
-                   f"{share(t)} of it, {t.barrier_chases:,} chases"
+                   f"{share(t)} of it, {plural(t.barrier_chases, 'chase')}"
                    if t.barrier_chases else "No barrier chases (the system's fault) here")
         self.query_one("#costs-total", Static).update(
-            f"Total [b]{money(t.cost, cur)}[/] · {t.chases:,} chases · {t.minutes:,} min "
+            f"Total [b]{money(t.cost, cur)}[/] · {plural(t.chases, 'chase')} · {t.minutes:,} min "
             f"(voided chases excluded)\n{barrier}")
         self._show_lines()
 

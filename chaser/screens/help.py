@@ -27,10 +27,11 @@ GLOSSARY = (
 CLI = "Every number here is the same as the CLI's: chaser gaps, chaser chases, chaser costs."
 
 
-def glossary() -> str:
+def glossary(width: int = 0) -> str:
+    width = width or WIDTH
     lines = []
     for term, text in GLOSSARY:
-        wrapped = textwrap.wrap(text, WIDTH - 11)
+        wrapped = textwrap.wrap(text, width - 11)
         lines.append(f"[b]{term:<9}[/]  {escape(wrapped[0])}")
         lines += [" " * 11 + escape(line) for line in wrapped[1:]]
     return "\n".join([*lines, "", CLI])
@@ -43,7 +44,8 @@ ABOUT = {
     "person": ("Person", "One person's gap records and chase history. Log each chase (c) with "
                "the minutes it took: that is the hidden cost the costs screen adds up."),
     "chase-log": ("Chase log", "Every logged chase, newest first. Filter by person, team or "
-                  "period; void (v) a chase logged by mistake: it stays listed, marked VOID."),
+                  "period, or m for mine only; void (v) a chase logged by mistake: it stays "
+                  "listed, marked VOID."),
     "costs": ("Costs", "What chasing cost in a period, per team or person; barrier chases "
               "(the system's fault) are counted apart. e exports the CSV files for HR."),
     "sync": ("Sync", "Take a new snapshot of the CRM. A cancelled or failed sync keeps the "
@@ -53,16 +55,23 @@ ABOUT = {
 
 INDENT = 28  # "  " + key (9) + "  " + description (14) + " "
 WIDTH = 70  # inside the dialog: 76 less its border, padding and scrollbar
+NARROW_INDENT = 6  # under 70 cells the tooltip goes on the lines under the key
 
 
-def key_line(key: str, description: str, tooltip: str = "") -> str:
+def key_line(key: str, description: str, tooltip: str = "", width: int = 0) -> str:
     """"      c  Log chase      Log a chase of this person" (the tooltip only if it adds),
-    the tooltip wrapped under itself rather than under the keys."""
+    the tooltip wrapped under itself rather than under the keys. Narrower than WIDTH (a 60
+    column terminal), the tooltip goes under the key, indented, so no line wraps twice."""
+    width = width or WIDTH
     more = tooltip if tooltip and tooltip != description else ""
     head = f"  [b]{escape(key):>9}[/]  {escape(description):<14} "
     if len(key) > 9 or len(description) > 14:
         return f"{head}{escape(more)}".rstrip()
-    wrapped = textwrap.wrap(more, WIDTH - INDENT) or [""]
+    if width < WIDTH and more and INDENT + len(more) > width:
+        wrapped = textwrap.wrap(more, width - NARROW_INDENT)
+        return "\n".join([head.rstrip(), *(" " * NARROW_INDENT + escape(line)
+                                            for line in wrapped)])
+    wrapped = textwrap.wrap(more, width - INDENT) or [""]
     return "\n".join([f"{head}{escape(wrapped[0])}".rstrip(),
                       *(" " * INDENT + escape(line) for line in wrapped[1:])])
 
@@ -76,6 +85,11 @@ class HelpScreen(ModalScreen[None]):
     def __init__(self, under: Screen | None = None) -> None:
         super().__init__(id="help", classes="help")
         self.under = under  # the screen whose keys are listed
+        self.width = WIDTH  # the text's width, set in compose from the terminal's
+
+    def _width(self) -> int:
+        """Inside the dialog: 76 cells or the terminal, less border, padding, scrollbar."""
+        return max(30, min(WIDTH, self.app.size.width - 6))
 
     def keys_text(self) -> str:
         """The live keys of the screen underneath: its own actions first, then the table's,
@@ -97,20 +111,22 @@ class HelpScreen(ModalScreen[None]):
                         at = len(lines) - 1
                     moves.append(shown)
                     continue
-                lines.append(key_line(shown, b.description, b.tooltip))
+                lines.append(key_line(shown, b.description, b.tooltip, self.width))
         if moves:
             lines[at] = f"  [b]{escape(' '.join(moves))}[/]  move the cursor"
         if group != "Everywhere":
             lines += ["", "[b]Everywhere[/]"]
-        lines.append(key_line("ctrl+p", "Palette", "every action, person, team and period"))
+        lines.append(key_line("ctrl+p", "Palette", "every action, person, team and period",
+                              self.width))
         return "\n".join(lines)
 
     def compose(self) -> ComposeResult:
         under = self.under
         title, about = ABOUT.get(under.id if under is not None else "", ("chaser", ""))
+        self.width = self._width()
         with Vertical(classes="dialog"):
             yield Label(f"Help — {title}", classes="dialog--title", markup=False)
             with VerticalScroll():
-                text = f"{self.keys_text()}\n\n{glossary()}"
+                text = f"{self.keys_text()}\n\n{glossary(self.width)}"
                 yield Static(f"{escape(about)}\n\n{text}" if about else text, id="help-text")
             yield Label("Escape or ? closes", classes="hint")

@@ -1,48 +1,109 @@
-"""Mixed into a ChaserScreen that shows chases: while it is shown, look at the ledger folder
-every POLL_SECONDS and re-read the chases (a chases-only reload) only when a file changed, so
-another admin's chase, synced into a shared folder, appears without a key press.
+"""Live figures: the app looks every POLL_SECONDS at the ledger folder and at the snapshot
+index, and reloads only when another process changed one of them, so another admin's chase
+(the CLI, a second TUI, a synced shared folder) or another process's sync shows without a key
+press, on every screen at once.
 
-A look is a listing and a stat per month file (chaser.ledger_status.stamp), in a worker: a
-synced folder (OneDrive, a network share) can be slow to list, and the UI thread only paints.
-It is compared with the stamp the shown chases were read at (ViewData.ledger_stamp), so this
-screen's own void, which reloads anyway, is not read twice. Covered by another screen, the
-timer pauses: nobody is looking.
+A look is a listing and a stat per ledger month file (chaser.ledger_status.stamp) plus one
+stat of the snapshot index (views.snapshot_stamp), in a worker: a synced folder (OneDrive, a
+network share) can be slow to list, and the UI thread only paints. It is compared with the
+stamps the shown data was read at (ViewData.ledger_stamp / snapshot_stamp): a new snapshot
+means a full reload, a changed ledger a chases-only one. The reload's DataChanged reaches every
+screen on the stack (screens/common.broadcast), so the overview, the person and costs screens
+and the chase log each repaint from the new data. While this app's own reload or sync runs
+nothing is asked: that reload brings the change (and reads the stamps again).
+
+A screen may ask for looks more often while it is shown (WatchesLedger: the chase log).
 """
 
 from __future__ import annotations
 
-from textual.timer import Timer
+from typing import TYPE_CHECKING
 
-from chaser.ledger_status import stamp
+from textual.timer import Timer
+from textual.worker import Worker
+
 from chaser.screens.common import run_blocking
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+# Worker groups whose end reloads anyway: this app's own reloads and syncs.
+OWN_WORK = frozenset({"reload", "reload-chases", "sync"})
+
+
+class DataWatch:
+    """One per app, started once the app runs (ChaserApp.on_mount)."""
+
+    POLL_SECONDS = 1.0  # another process's write shows within about 1-1.5 s (look + reload)
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.seconds = self.POLL_SECONDS
+        self._timer: Timer | None = None
+        self._look: Worker | None = None
+        self._asked: tuple | None = None  # the stamps a reload was last asked for
+        self.looks = 0  # looks finished (for tests and the benchmark)
+
+    def start(self, seconds: float | None = None) -> None:
+        """Look every `seconds` (default POLL_SECONDS) from now on."""
+        seconds = seconds or self.POLL_SECONDS
+        if self._timer is not None:
+            if seconds == self.seconds:
+                return
+            self._timer.stop()
+        self.seconds = seconds
+        self._timer = self.app.set_interval(seconds, self.look, name="data-watch")
+
+    def _own_work(self) -> bool:
+        return any(w.group in OWN_WORK and not w.is_finished for w in self.app.workers)
+
+    def look(self) -> None:
+        data = self.app.data  # type: ignore[attr-defined]
+        if data is None or self._own_work():
+            return
+        if self._look is not None and not self._look.is_finished:
+            return  # a slow folder: the last look is still listing it
+        from chaser import views
+
+        ws = self.app.ws  # type: ignore[attr-defined]
+        self._look = run_blocking(self.app, lambda: (views.ledger_stamp(ws),
+                                                     views.snapshot_stamp(ws)),
+                                  done=self._looked, name="data-watch", group="data-watch")
+
+    def _looked(self, stamps: tuple) -> None:
+        self.looks += 1
+        data = self.app.data  # type: ignore[attr-defined]
+        # Asked once per change, so a slow re-read is not asked for again by every look.
+        if data is None or stamps == self._asked or self._own_work():
+            return
+        ledger, snapshot = stamps
+        if snapshot != data.snapshot_stamp:
+            self._asked = stamps
+            self.app.reload("snapshot changed")  # type: ignore[attr-defined]
+        elif ledger != data.ledger_stamp:
+            self._asked = stamps
+            self.app.reload("ledger changed", chases_only=True)  # type: ignore[attr-defined]
 
 
 class WatchesLedger:
-    POLL_SECONDS = 2.0  # how often the ledger folder is looked at while the screen is shown
-    _poll: Timer | None = None
-    _asked: frozenset | None = None  # the stamp a reload was last asked for
+    """Mixed into a screen that wants the app's watch to look every POLL_SECONDS while the
+    screen is shown (the app's pace again once it is covered or closed)."""
+
+    POLL_SECONDS = DataWatch.POLL_SECONDS
+
+    def _pace(self, seconds: float | None) -> None:
+        watch = getattr(self.app, "watch", None)  # type: ignore[attr-defined]
+        if isinstance(watch, DataWatch):  # an App that is not chaser's has none
+            watch.start(seconds)
 
     def on_mount(self) -> None:
-        self._poll = self.set_interval(self.POLL_SECONDS, self._look,  # type: ignore[attr-defined]
-                                       name="ledger-poll")
-
-    def on_screen_suspend(self) -> None:
-        if self._poll is not None:
-            self._poll.pause()
+        self._pace(self.POLL_SECONDS)
 
     def on_screen_resume(self) -> None:
-        if self._poll is not None:
-            self._poll.resume()
+        self._pace(self.POLL_SECONDS)
 
-    def _look(self) -> None:
-        root = self.app.ws.store.ledger.root  # type: ignore[attr-defined]
-        run_blocking(self, lambda: stamp(root), done=self._looked,  # type: ignore[arg-type]
-                     name="ledger-poll", group="ledger-poll", exclusive=True)
+    def on_screen_suspend(self) -> None:
+        self._pace(None)
 
-    def _looked(self, now: frozenset) -> None:
-        data = self.app.data  # type: ignore[attr-defined]
-        # Asked once per change, so a slow re-read is not asked for again by every look.
-        if data is None or now == data.ledger_stamp or now == self._asked:
-            return
-        self._asked = now
-        self.app.reload("ledger changed", chases_only=True)  # type: ignore[attr-defined]
+    def on_unmount(self) -> None:
+        self._pace(None)

@@ -1,7 +1,13 @@
-"""Log chase (modal): channel, minutes, fields chased, outcome, note. Enter saves, Escape cancels.
+"""Log chase (modal): channel, minutes, fields chased, outcome, note. ctrl+s saves from
+anywhere (Enter too, from a text box or the field list: on a dropdown Enter opens it, as
+Textual's Select does, so the form says "ctrl+s saves"); Escape cancels.
 
 Minutes are checked as they are typed with chaser.workspace.validate_minutes, the one rule the
 CLI uses too; the chase is written by Workspace.log_chase in a worker, then every view reloads.
+The fields are grouped by object, the person's most-missing first (chaser.field_choices), and
+read `[x]` / `[ ]` (widgets/checklist.py), never by colour alone. After a draft
+(`LogChaseScreen.after_draft`) the fields are the draft's and no outcome is chosen: an email
+only just sent has none yet.
 """
 
 from __future__ import annotations
@@ -20,8 +26,10 @@ from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, Label, Select, SelectionList
 
 from chaser.errors import ChaserError
-from chaser.model import Channel, Chase, Outcome, Person
+from chaser.field_choices import FieldChoice, chosen_fields, field_choices
+from chaser.model import Channel, Chase, Gap, Outcome, Person
 from chaser.screens.common import run_blocking
+from chaser.widgets.checklist import CheckList
 from chaser.workspace import MAX_MINUTES, MIN_MINUTES, validate_minutes
 
 OUTCOME_LABELS = {
@@ -31,6 +39,8 @@ OUTCOME_LABELS = {
     Outcome.BARRIER_TIME: "barrier: no time", Outcome.BARRIER_DEPENDENCY: "barrier: depends on others",
 }
 MINUTES_HINT = f"{MIN_MINUTES}-{MAX_MINUTES} minutes"
+SAVE_HINT = "ctrl+s saves · Enter too, in a text box · Escape cancels"
+DRAFT_NOTE = "chase email drafted in chaser"
 
 
 class Minutes(Validator):
@@ -42,8 +52,8 @@ class Minutes(Validator):
         return self.success()
 
 
-class FieldList(SelectionList[str]):
-    """Space toggles a field; Enter saves the chase (as in every other field of the form)."""
+class FieldList(CheckList):
+    """Space toggles a field (`[x]` / `[ ]`); Enter saves the chase, as from a text box."""
 
     BINDINGS: ClassVar = [Binding("enter", "screen.save", "Save", show=False, id="log.save_list")]
 
@@ -56,12 +66,27 @@ class LogChaseScreen(ModalScreen[Chase | None]):
 
     def __init__(self, person: Person, fields: Sequence[str] = (), *, minutes: int | None = None,
                  channel: str = Channel.CALL.value, chosen: Sequence[str] = (),
-                 outcome: str = Outcome.PROMISED.value, note: str = "") -> None:
+                 outcome: str | None = Outcome.PROMISED.value, note: str = "",
+                 gaps: Sequence[Gap] | None = None) -> None:
+        """`fields`: the field names to offer (all of `gaps`' when empty); `chosen`: those
+        ticked; `gaps`: the records they come from (default: the person's, from app.data);
+        `outcome` None: none chosen, the form asks for one."""
         super().__init__(classes="log-chase")
         self.person = person
         self.fields = list(dict.fromkeys([*fields, *chosen]))
+        self.gaps = gaps
         self.initial = (minutes, channel, set(chosen), outcome, note)
         self.saving = False
+        self.choices: list[FieldChoice] = []
+
+    @classmethod
+    def after_draft(cls, person: Person, gaps: Sequence[Gap], *, minutes: int | None = None,
+                    note: str = DRAFT_NOTE) -> LogChaseScreen:
+        """The form for the email just drafted: an email chase of the draft's records, its
+        fields ticked, no outcome yet (the admin says what it is, when they know)."""
+        fields = list(dict.fromkeys(f for g in gaps for f in g.missing))
+        return cls(person, fields, minutes=minutes, channel=Channel.EMAIL.value, chosen=fields,
+                   outcome=None, note=note, gaps=gaps)
 
     def compose(self) -> ComposeResult:
         minutes, channel, chosen, outcome, note = self.initial
@@ -77,12 +102,32 @@ class LogChaseScreen(ModalScreen[Chase | None]):
             yield Label(MINUTES_HINT, id="minutes-error", classes="hint", markup=False)
             # Field names are CRM text: shown as written (Content), never parsed as markup.
             yield Label("", id="chosen", classes="hint", markup=False)
-            yield FieldList(*((Content(f), f, f in chosen) for f in self.fields), id="fields")
+            yield FieldList(*self._field_options(chosen), id="fields")
             with Horizontal(classes="row"):
                 yield Select([(label, o.value) for o, label in OUTCOME_LABELS.items()],
-                             value=outcome, allow_blank=False, id="outcome", prompt="Outcome")
+                             value=outcome if outcome is not None else Select.NULL,
+                             allow_blank=outcome is None, id="outcome",
+                             prompt="Outcome: choose one")
                 yield Input(note, placeholder="note (optional)", id="note")
-            yield Label("Enter saves · Escape cancels", classes="hint")
+            yield Label(SAVE_HINT, id="save-hint", classes="hint")
+
+    def _field_options(self, chosen: set[str]) -> list[tuple[Content, tuple[str, str], bool]]:
+        """(label, (object, field), ticked) per field, grouped by object, most-missing first.
+        The records come from `gaps`, else the person's in app.data (already loaded)."""
+        gaps = self.gaps
+        if gaps is None:
+            data = self.app.data  # type: ignore[attr-defined]
+            gaps = data.gaps_for(self.person.key) if data is not None else ()
+        offered = set(self.fields)
+        if offered:  # only the fields asked for (a draft's): not every gap of the person
+            gaps = [g for g in gaps if offered.intersection(g.missing)]
+            gaps = [g._replace(missing=tuple(f for f in g.missing if f in offered)) for g in gaps]
+        self.choices = field_choices(gaps, self.fields)
+        return [(Content(c.label), c.key, c.field in chosen) for c in self.choices]
+
+    def chosen_fields(self) -> list[str]:
+        """The field names the chase will record (a field ticked for two objects: once)."""
+        return chosen_fields(self.query_one(FieldList).selected)
 
     def on_mount(self) -> None:
         box = self.query_one("#minutes", Input)
@@ -106,12 +151,14 @@ class LogChaseScreen(ModalScreen[Chase | None]):
 
     @on(SelectionList.SelectedChanged)
     def _show_chosen(self) -> None:
-        """The chosen fields in words: the list's check marks differ by colour only."""
-        if not self.fields:
+        """The chosen fields in words, on one line (the form must fit 60x20)."""
+        if not self.choices:
             text = "No missing fields to choose"
         else:
-            chosen = self.query_one(FieldList).selected
-            text = "Fields chased (space toggles): " + (", ".join(chosen) or "none yet")
+            ticked = set(self.query_one(FieldList).selected)
+            names = [c.name for c in self.choices if c.key in ticked]
+            text = (f"{len(names)} of {len(self.choices)} fields chased (space toggles)"
+                    + (": " + ", ".join(names) if names else ""))
         self.query_one("#chosen", Label).update(text)
 
     @on(Input.Changed, "#minutes")
@@ -126,6 +173,19 @@ class LogChaseScreen(ModalScreen[Chase | None]):
     def action_cancel(self) -> None:
         self.dismiss(None)
 
+    def _outcome(self) -> str | None:
+        """The outcome chosen; None (and the form says so) when none is yet."""
+        box = self.query_one("#outcome", Select)
+        hint = self.query_one("#save-hint", Label)
+        if box.is_blank():
+            hint.update("✗ Choose an outcome first, then ctrl+s saves")
+            hint.add_class("error")
+            box.focus()
+            return None
+        hint.update(SAVE_HINT)
+        hint.remove_class("error")
+        return str(box.value)
+
     def action_save(self) -> None:
         if self.saving:
             return
@@ -135,8 +195,10 @@ class LogChaseScreen(ModalScreen[Chase | None]):
             box.focus()
             return
         channel = str(self.query_one("#channel", Select).value)
-        outcome = str(self.query_one("#outcome", Select).value)
-        fields = list(self.query_one(FieldList).selected)
+        outcome = self._outcome()
+        if outcome is None:
+            return
+        fields = self.chosen_fields()
         note = self.query_one("#note", Input).value
         ws, person = self.app.ws, self.person  # type: ignore[attr-defined]
         self.saving = True
@@ -151,9 +213,12 @@ class LogChaseScreen(ModalScreen[Chase | None]):
         run_blocking(self, work, done=self._saved, name="log-chase")
 
     def _saved(self, chase: Chase) -> None:
+        from chaser.screens.undo import remember
+
         self.app.notify(f"Logged {chase.minutes} min {chase.channel.value} with "
-                        f"{self.person.name}: {chase.outcome.value}", title="Chase logged",
-                        markup=False)
+                        f"{self.person.name}: {chase.outcome.value} (u undoes)",
+                        title="Chase logged", markup=False)
+        remember(self.app, "log", chase, self.person.name)
         self.app.reload("chase logged", chases_only=True)  # type: ignore[attr-defined]
         self.dismiss(chase)
 
@@ -172,7 +237,9 @@ class DraftScreen(ModalScreen[bool]):
         self.person_name, self.text, self.records = name, text, records
 
     def compose(self) -> ComposeResult:
-        from textual.widgets import Footer, TextArea
+        from textual.widgets import TextArea
+
+        from chaser.widgets.footer import KeyFooter
 
         with Vertical(classes="dialog"):
             yield Label(f"Chase email to [b]{escape(self.person_name)}[/] ({self.records:,} records) — "
@@ -180,7 +247,7 @@ class DraftScreen(ModalScreen[bool]):
             yield TextArea(self.text, read_only=True, soft_wrap=True, id="draft-text")
             yield Label("l logs it as an email chase · y copies again · Escape closes",
                         classes="hint")
-        yield Footer()
+        yield KeyFooter()  # whole keys only (widgets/footer.py)
 
     def action_copy(self) -> None:
         self.app.copy_to_clipboard(self.text)

@@ -1,7 +1,9 @@
-"""Overview (home): the org's headline numbers, its completeness trend, and the people table.
+"""Overview (home): the org's headline numbers, its completeness trend, and the people table,
+which `g` turns into teams and fields (screens/overview_rollups.py).
 
-Every number comes from ViewData (audit tallies and tiers, costs.summarise); this screen only
-lays them out, sorts and filters.
+Every number comes from ViewData (audit tallies and tiers, costs.summarise, chaser.rollups);
+this screen only lays them out, sorts and filters. The headline says what the people figures
+leave out (rollups.left_out: the buckets `chaser gaps --by bucket` lists) and `b` lists it.
 """
 
 from __future__ import annotations
@@ -12,14 +14,20 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.markup import escape
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from chaser import access
 from chaser.model import Bucket, Tier
-from chaser.screens.common import NAV, ChaserScreen
+from chaser.rollups import left_out
+from chaser.screens.common import NAV
+from chaser.screens.overview_marks import MARK_KEYS, ChaseMany
+from chaser.screens.overview_mine import ChasedByMe
+from chaser.screens.overview_rollups import RollupViews
 from chaser.views import PersonLine, ViewData, person_lines
+from chaser.widgets.footer import KeyFooter
 from chaser.widgets.table import Column, VirtualTable
 from chaser.widgets.trend import Trend
+from chaser.words import plural
 
 ALL_TEAMS = "*"
 # Tier is always written out; the colour only repeats it (never colour alone).
@@ -35,6 +43,12 @@ def _pct(v: float | None) -> str:
     return "—" if v is None else f"{v:.1f}"
 
 
+def plural_b(n: int, one: str) -> str:
+    """"[b]49[/] people": the count in bold, its noun as `words.plural` writes it."""
+    count, _, noun = plural(n, one).partition(" ")
+    return f"[b]{count}[/] {noun}"
+
+
 def _cost(v) -> str:
     if v is None:
         return "—"
@@ -44,40 +58,59 @@ def _cost(v) -> str:
 
 
 def people_columns() -> list[Column]:
+    # short/drop/min_width: at 60 columns Records then Chases give way to the names
+    # (widgets/layout.py); the person screen has both.
     return [
         Column("name", "Name", lambda r: r.name.casefold(), lambda r: r.name, width=0),
-        Column("team", "Team", lambda r: r.team.casefold(), lambda r: r.team, width=0),
+        Column("team", "Team", lambda r: r.team.casefold(), lambda r: r.team, width=0,
+               min_width=10),
         Column("tier", "Tier", lambda r: list(Tier).index(r.tier), lambda r: r.tier.value,
                width=11, tone=lambda r: TIER_TONE[r.tier]),
         Column("records", "Records", lambda r: r.records, lambda r: _num(r.records), width=7,
-               align="right", desc_first=True),
+               align="right", desc_first=True, short="Recs", drop=2),
         Column("gaps", "Gaps", lambda r: r.with_gaps, lambda r: _num(r.with_gaps), width=6,
                align="right", desc_first=True),
-        Column("pct", "Compl%", lambda r: r.pct, lambda r: _pct(r.pct), width=6, align="right"),
+        Column("pct", "Compl%", lambda r: r.pct, lambda r: _pct(r.pct), width=6, align="right",
+               short="Cpl%"),
         Column("chases", "Chases", lambda r: r.chases, lambda r: _num(r.chases), width=6,
-               align="right", desc_first=True),
+               align="right", desc_first=True, short="Chs", drop=1),
         Column("cost", "Cost", lambda r: r.cost, lambda r: _cost(r.cost), width=10,
                align="right", desc_first=True),
     ]
 
 
-class OverviewScreen(ChaserScreen):
+class OverviewScreen(RollupViews, ChaseMany, ChasedByMe):  # marks, c, e; m: by me
+    DEFAULT_CSS = """
+    OverviewScreen #detail {
+        height: 1; padding: 0 1; background: $panel; text-wrap: nowrap; text-overflow: ellipsis;
+    }
+    """
     BINDINGS: ClassVar = [
+        Binding("g", "cycle_view", "View", id="overview.view",
+                tooltip="People / teams / fields (Enter on a team: its people; on a field: "
+                        "who misses it and on which records)"),
         Binding("slash", "search", "Find", key_display="/", id="overview.search",
-                tooltip="Find people by name, team or tier"),
+                tooltip="Find in the table shown: people, teams, fields or records"),
         Binding("f", "pick_team", "Team", id="overview.team",
-                tooltip="Filter the people table by team"),
+                tooltip="Filter by team: its people, its team row, the fields its people "
+                        "leave blank, their records"),
         Binding("p", "pick_period", "Period", id="overview.period",
                 tooltip="The app's period: the headline, the chases and cost columns, and "
                         "the costs screen and chase log"),
+        Binding("b", "left_out", "Left out", show=False, id="overview.left_out",
+                tooltip="The records the figures leave out: inactive and unknown owners, "
+                        "queues, blanks the owner cannot edit (as chaser gaps --by bucket)"),
         Binding("escape", "clear", "Clear", show=False, id="overview.clear",
-                tooltip="Close the search, then clear the team filter"),
+                tooltip="Close the search, then back out of a drill-down, then clear the "
+                        "team filter"),
+        *MARK_KEYS,  # space mark, c chase, e drafts: chase many (screens/overview_marks.py)
         *NAV,  # home shows the screen keys; pushed screens keep them quiet (see common.py)
     ]
 
     def __init__(self) -> None:
         super().__init__(id="overview")
         self.team = ALL_TEAMS
+        self.init_rollups()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -87,12 +120,13 @@ class OverviewScreen(ChaserScreen):
         yield VirtualTable(people_columns(), row_key=lambda r: r.key, id="people",
                            search_text=lambda r: f"{r.name}\t{r.team}\t{r.tier.value}",
                            empty="No people match")
+        yield from self.compose_rollups()  # teams, fields, records, left out: hidden
         yield Input(placeholder="search name, team or tier (Enter: keep, Escape: clear)",
                     id="search", classes="hidden")
-        yield Footer(show_command_palette=False)
+        yield KeyFooter()  # whole keys only, the screen's first (widgets/footer.py)
 
     def on_mount(self) -> None:
-        table = self.query_one(VirtualTable)
+        table = self.people_table
         table.focus()
         if self.data is None:  # first start: the load (maybe the demo seed) runs in a worker
             table.loading = True
@@ -103,33 +137,65 @@ class OverviewScreen(ChaserScreen):
 
     @property
     def table(self) -> VirtualTable:
+        """The table of the view shown (people, teams, fields, records or left out)."""
+        return self.query_one(f"#{self.view}", VirtualTable)
+
+    @property
+    def people_table(self) -> VirtualTable:
         return self.query_one("#people", VirtualTable)
 
     def show_data(self, data: ViewData) -> None:
-        from chaser.screens.confirm import describe
-
-        org = data.org
-        costs = data.costs
-        cost = data.money(costs.total.cost) if costs is not None else "—"
-        chases = f" ({costs.total.chases:,} chases)" if costs is not None else ""
-        self.query_one("#headline", Static).update(
-            f"[b]{len(data.rows):,}[/] people · [b]{org.records:,}[/] records · "
-            f"[b]{_pct(org.completeness_pct)}%[/] complete · "
-            f"[b]{org.records_with_gaps:,}[/] open gaps\n"
-            f"Chase cost {escape(describe(data.period))}: [b]{cost}[/]{chases}"
-            # Blanks their owners may not edit: not in the figures above (chaser.access).
-            + (f"\n{escape(note)}" if (note := access.bucket_note(
-                data.snapshot.buckets.get(Bucket.CANNOT_EDIT.value))) else ""))
+        self._show_headline(data)
         self.query_one(Trend).show(data.trend())
-        table = self.table
+        table = self.people_table
         if table.loading:
             table.loading = False
             table.focus()  # the loading indicator took the focus away
             self.call_after_refresh(self.refresh_bindings)  # and the footer must hear of it
         table.set_rows(person_lines(data))
+        self.show_rollups(data)
         if self.team != ALL_TEAMS and self.team not in data.teams:
             self.set_team(ALL_TEAMS)
+        self._show_detail()
         self._show_filters()
+
+    def _show_headline(self, data: ViewData) -> None:
+        from chaser.screens.confirm import describe
+
+        org, costs = data.org, data.costs
+        cost = data.money(costs.total.cost) if costs is not None else "—"
+        chases = f" ({plural(costs.total.chases, 'chase')})" if costs is not None else ""
+        # Under 80 columns the same figures in fewer words (the filters line has the period's
+        # name), so that the table keeps some rows at 60x20.
+        narrow = 0 < self.size.width < 80
+        period = (data.period.span() if ".." in data.period.label else data.period.label) \
+            if narrow else describe(data.period)
+        # The people's figures, as `chaser gaps` counts them; what they leave out (inactive
+        # people, owner buckets, blanks the owner cannot edit) is said under them, with its key.
+        self.query_one("#headline", Static).update(
+            f"{plural_b(len(data.rows), 'person')} · {plural_b(org.records, 'record')} · "
+            f"[b]{org.records_with_gaps:,}[/] {'gaps' if narrow else 'with gaps'} · "
+            f"[b]{_pct(org.completeness_pct)}%[/] complete\n"
+            f"Chase cost {escape(period)}: [b]{cost}[/]{chases}"
+            + "".join(f"\n{escape(line)}" for line in self._left_out_lines(data, narrow)))
+
+    def on_resize(self) -> None:
+        if self.data is not None:
+            self._show_headline(self.data)
+
+    @staticmethod
+    def _left_out_lines(data: ViewData, narrow: bool = False) -> list[str]:
+        """What the figures above leave out, and the key that lists it: inactive people and
+        owner buckets, then the cannot-edit bucket on its own line, with what to do."""
+        if narrow:  # one line (two at 60): the buckets by name, `b` lists their figures
+            note = left_out(data.snapshot)
+            return [f"Not blamed (b): {note}"] if note else []
+        lines = []
+        if note := left_out(data.snapshot, cannot_edit=False):
+            lines.append(f"Not blamed (b): {note}")
+        if note := access.bucket_note(data.snapshot.buckets.get(Bucket.CANNOT_EDIT.value)):
+            lines.append(note if lines else f"{note} (b)")
+        return lines
 
     def _show_filters(self) -> None:
         data, table = self.data, self.table
@@ -137,16 +203,19 @@ class OverviewScreen(ChaserScreen):
         needle = self.query_one("#search", Input).value.strip()
         team = "all" if self.team == ALL_TEAMS else self.team
         # Team names and the search text are data: escaped, so a "[" is shown, not parsed.
-        parts = [f"Team: [b]{escape(team)}[/]", f"Period: [b]{escape(period)}[/]",
-                 f"{table.row_count:,} shown"]
+        parts = [f"View: [b]{escape(self.view_label())}[/]", f"Team: [b]{escape(team)}[/]",
+                 f"Period: [b]{escape(period)}[/]", f"{table.row_count:,} shown"]
         if needle:
             parts.append(f"Search: [b]{escape(needle)}[/]")
+        if self.drilled:
+            parts.append("Esc: back")
         self.query_one("#filters", Static).update(" · ".join(parts))
 
     # ---- actions -----------------------------------------------------------------------------
     def set_team(self, team: str) -> None:
         self.team = team
-        self.table.set_filter(None if team == ALL_TEAMS else (lambda r: r.team == team))
+        self.people_table.set_filter(None if team == ALL_TEAMS else (lambda r: r.team == team))
+        self.team_filter(team)  # the roll-ups' tables too
         self._show_filters()
 
     def action_pick_team(self) -> None:
@@ -181,11 +250,18 @@ class OverviewScreen(ChaserScreen):
             box.value = ""
             box.add_class("hidden")
             self.table.focus()
+        # The marks of a chase of many (screens/overview_marks.py), then out of a drill-down
+        # or the left-out view.
+        elif self.clear_marks() or self.step_back():
+            return
         elif self.team != ALL_TEAMS:
             self.set_team(ALL_TEAMS)
+        elif self.view != "people":
+            self.set_view("people")
 
     @on(Input.Changed, "#search")
     def _search(self, event: Input.Changed) -> None:
+        self.searched[self.view] = event.value
         self.table.search(event.value)
         self._show_filters()
 
@@ -195,7 +271,9 @@ class OverviewScreen(ChaserScreen):
             event.input.add_class("hidden")
         self.table.focus()
 
-    @on(VirtualTable.Selected, "#people")
+    @on(VirtualTable.Selected)
     def _open(self, event: VirtualTable.Selected) -> None:
-        row: PersonLine = event.row
+        if event.table.id != self.view or self.drill(event.row):
+            return
+        row: PersonLine = event.row  # or a RecordLine: both carry the person's key
         self.app.open_person(row.key)  # type: ignore[attr-defined]

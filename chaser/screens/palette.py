@@ -17,6 +17,7 @@ from textual.markup import escape
 from chaser.periods import PRESETS
 from chaser.screens.common import MOVES, ranked_bindings
 from chaser.widgets.table import VirtualTable
+from chaser.words import plural
 
 
 def highlight(matcher: Matcher, text: str) -> Content:
@@ -59,7 +60,8 @@ class ChaserCommands(Provider):
         for row in data.rows:
             p = row.person
             yield (f"Open person: {p.name}", partial(app.open_person, p.key),
-                   f"{p.team} · {row.tier.value} · {row.tally.records_with_gaps:,} records with gaps")
+                   f"{p.team} · {row.tier.value} · "
+                   f"{plural(row.tally.records_with_gaps, 'record')} with gaps")
         overview = next((s for s in app.screen_stack if s.id == "overview"), None)
         if overview is not None:
             for team in ["*", *data.teams]:

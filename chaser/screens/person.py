@@ -1,7 +1,8 @@
 """Person: who they are, their completeness trend, their gap records and their chase history.
 
 Actions: c log a chase, t chase timer (stopping opens the log with the minutes filled in),
-e draft a chase email (copied to the clipboard; l in the draft logs it), o open the record.
+e draft a chase email of the gap records shown (copied to the clipboard; l in the draft logs
+it), o open the record, v void a chase of the history, n add a note (screens/person_more.py).
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.markup import escape
-from textual.widgets import Footer, Header, Input, Label, Static
+from textual.widgets import Header, Input, Label, Static
 
 from chaser import access
-from chaser.model import Channel, Chase
+from chaser.model import Chase
 from chaser.screens.common import ChaserScreen, run_blocking
+from chaser.screens.person_more import PERSON_KEYS, PersonMore
 from chaser.views import GapLine, ViewData, draft_message, gap_lines, missing_fields
+from chaser.widgets.footer import KeyFooter
 from chaser.widgets.table import Column, VirtualTable
 from chaser.widgets.timer import ChaseTimer, whole_minutes
 from chaser.widgets.trend import Trend
@@ -58,7 +61,7 @@ def chase_columns(tz) -> list[Column]:
     ]
 
 
-class PersonScreen(ChaserScreen):
+class PersonScreen(PersonMore, ChaserScreen):  # PersonMore: notes, void, drafts as shown
     BINDINGS: ClassVar = [
         Binding("escape", "leave", "Back", id="person.back"),
         Binding("c", "log_chase", "Log chase", id="person.log_chase",
@@ -66,11 +69,12 @@ class PersonScreen(ChaserScreen):
         Binding("t", "timer", "Timer", id="person.timer",
                 tooltip="Start or stop a chase timer; stopping opens the log with the minutes"),
         Binding("e", "draft", "Draft", id="person.draft",
-                tooltip="Draft a chase email listing every gap (copied to the clipboard)"),
+                tooltip="Draft a chase email listing the gap records shown (copied to the clipboard)"),
         Binding("o", "open_record", "Open", id="person.open_record",
                 tooltip="Open the selected record in the CRM (the link is copied too)"),
         Binding("slash", "search", "Find", key_display="/", id="person.search",
                 tooltip="Find gap records by object, record name or field"),
+        *PERSON_KEYS,  # v void, n note (screens/person_more.py)
     ]
 
     def __init__(self, key: str) -> None:
@@ -92,7 +96,7 @@ class PersonScreen(ChaserScreen):
                     id="gap-search", classes="hidden")
         yield Label("Chase history", id="chases-title", classes="section")
         yield VirtualTable([], row_key=lambda c: c.id, id="chases", empty="Not chased yet")
-        yield Footer(show_command_palette=False)
+        yield KeyFooter()  # whole keys only, the screen's first (widgets/footer.py)
 
     def on_mount(self) -> None:
         self.query_one("#gaps", VirtualTable).focus()
@@ -179,16 +183,19 @@ class PersonScreen(ChaserScreen):
 
         if self.data is None or self.person is None:
             return
-        gaps = self.data.gaps_for(self.key)
+        gaps = self.shown_gaps()  # the records the search shows, in the table's order
         text = draft_message(self.person, gaps, self.app.ws.writer.name)  # type: ignore[attr-defined]
         self.app.copy_to_clipboard(text)
 
         def chosen(log_it: bool | None) -> None:
             if log_it:
+                from chaser.screens.log_chase import LogChaseScreen
+
                 timer = self.query_one(ChaseTimer)
                 minutes = whole_minutes(timer.stop()) if timer.running else None
-                self.open_log(minutes=minutes, channel=Channel.EMAIL.value,
-                              chosen=missing_fields(gaps), note="chase email drafted in chaser")
+                # The draft's fields, email, no outcome yet (log_chase.after_draft).
+                self.app.push_screen(LogChaseScreen.after_draft(self.person, gaps,
+                                                                minutes=minutes))
 
         self.app.push_screen(DraftScreen(self.person.name, text, len(gaps)), chosen)
 

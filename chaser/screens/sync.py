@@ -16,15 +16,17 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.markup import escape
 from textual.message import Message
-from textual.widgets import Footer, Header, Label, ProgressBar, Static
+from textual.widgets import Header, Label, ProgressBar, Static
 
-from chaser.audit import unblamed_note
 from chaser.connectors import registry
 from chaser.connectors.base import Cancel, Cancelled, Progress
+from chaser.rollups import left_out
 from chaser.safe_text import clean
 from chaser.screens.common import BACK, ChaserScreen, report_error, run_blocking
 from chaser.sync import SyncResult
 from chaser.views import ViewData
+from chaser.widgets.footer import KeyFooter
+from chaser.words import plural
 
 
 class SyncProgress(Message):
@@ -37,9 +39,9 @@ class SyncProgress(Message):
 
 def progress_text(p: Progress) -> str:
     """What one object's line says: records (of total), pages, done, the connector's note."""
-    count = f"{p.records:,} of {p.total:,}" if p.total and not p.done else f"{p.records:,}"
-    pages = f"{p.pages:,} page{'s' if p.pages != 1 else ''}"
-    text = f"{count} records · {pages}" + (" · done" if p.done else "")
+    count = f"{p.records:,} of {p.total:,} records" if p.total and not p.done \
+        else plural(p.records, "record")
+    text = f"{count} · {plural(p.pages, 'page')}" + (" · done" if p.done else "")
     return f"{text} · {p.message}" if p.message else text
 
 
@@ -114,6 +116,9 @@ class SyncScreen(ChaserScreen):
                 tooltip="Re-read every record"),
         Binding("c", "check_connection", "Check login", id="sync.check",
                 tooltip="Sign in to the CRM and say as whom"),
+        Binding("b", "left_out", "Left out", id="sync.left_out",
+                tooltip="The records the people's figures leave out (the overview's list, "
+                        "as chaser gaps --by bucket)"),
         # While a sync runs Escape cancels it; otherwise it goes back (the next binding).
         Binding("escape", "cancel_sync", "Cancel sync", id="sync.cancel"),
         BACK,
@@ -136,20 +141,26 @@ class SyncScreen(ChaserScreen):
                      "a cancelled or failed sync keeps the current snapshot.", id="sync-status")
         yield VerticalScroll(id="sync-objects")
         yield Static("", id="sync-notes", markup=False)
-        yield Footer(show_command_palette=False)  # 80 columns: ctrl+p is in help instead
+        yield KeyFooter()  # whole keys only, the screen's first (widgets/footer.py)
 
     def show_data(self, data: ViewData) -> None:
         """The connection state as far as the stored snapshots know it."""
         snap, ws = data.snapshot, self.app.ws  # type: ignore[attr-defined]
         taken = snap.taken_at.astimezone(data.tz) if data.tz is not None else snap.taken_at
-        # Counted as the sync line counts them (every record with gaps, owners in buckets too).
+        org, objects = data.org, len(snap.objects)
+        # Two counts, each saying what it counts: every owner's (the sync line's), and the
+        # people's (the overview's and `chaser gaps`'), with what the second leaves out.
         self.query_one("#sync-source", Static).update(
             f"Source: [b]{escape(clean(snap.source))}[/] · kind {ws.settings.kind}"
             + (" · built-in demo, no login needed" if ws.is_demo else "") + "\n"
             f"Current snapshot: [b]{taken:%Y-%m-%d %H:%M}[/] ({ago(data.now - snap.taken_at)}) · "
-            f"{snap.records:,} records in {len(snap.objects)} objects · {len(snap.people)} "
-            f"people · {len(snap.gaps):,} records with gaps · {len(data.history)} snapshots kept"
-            + (f"\n{escape(clean(note))}" if (note := unblamed_note(snap)) else ""))
+            f"{plural(len(data.history), 'snapshot')} kept\n"
+            f"All owners: {plural(snap.records, 'record')} in {plural(objects, 'object')}, "
+            f"{len(snap.gaps):,} with gaps · {plural(len(snap.people), 'person')}\n"
+            f"The overview's: {plural(len(data.rows), 'person')} · "
+            f"{plural(org.records, 'record')}, {org.records_with_gaps:,} with gaps "
+            f"(as chaser gaps)"
+            + (f"\nNot blamed (b): {escape(note)}" if (note := left_out(snap)) else ""))
         if self.result is None and data.last_sync:  # what the last sync said (API usage)
             self.query_one("#sync-notes", Static).update(clean(
                 "\n".join([f"Last sync: {data.last_sync['summary']}",
@@ -214,7 +225,7 @@ class SyncScreen(ChaserScreen):
             self.query_one("#sync-notes", Static).update(clean("\n".join(outcome.notes),
                                                                keep="\n"))
             snap = outcome.snapshot
-            self.notify(f"{snap.records:,} records, {len(snap.gaps):,} with gaps "
+            self.notify(f"{plural(snap.records, 'record')}, {len(snap.gaps):,} with gaps "
                         f"({outcome.seconds:.1f} s)", title="Sync finished")
             self.app.reload("sync")  # type: ignore[attr-defined]
             return
@@ -232,6 +243,16 @@ class SyncScreen(ChaserScreen):
             # The connector checks the flag between pages; the worker then ends with Cancelled.
             self.cancel.set()
             self._status("Cancelling… (waits for the page being read)")
+
+    def action_left_out(self) -> None:
+        """Back to the overview, on its list of what the figures leave out."""
+        overview = next((s for s in self.app.screen_stack if s.id == "overview"), None)
+        if overview is None or self.running:  # a sync runs here: leaving would hide it
+            return
+        while self.app.screen is not overview:
+            self.app.pop_screen()
+        if overview.view != "buckets":  # type: ignore[attr-defined]
+            overview.action_left_out()  # type: ignore[attr-defined]
 
     def action_check_connection(self) -> None:
         """Sign in and say as whom: the same check `chaser connect` runs."""

@@ -4,6 +4,8 @@ Every bar prints its value as text, and the part of a bar that is "special" (bar
 on the costs screen) is drawn with a different glyph, not only a different colour: the chart
 reads the same in a monochrome terminal and to someone who cannot tell the colours apart.
 The widget does no arithmetic beyond scaling: callers give it numbers and their labels.
+Labels that must be cut are shortened together (chaser.short_names), so two teams never show
+alike ("N. America East" / "N. America West", not "North America…" twice).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual.widget import Widget
 
+from chaser.short_names import min_distinct_width, shorten_all
 from chaser.widgets.table import fit
 
 FULL, PART = "█", "░"
@@ -77,7 +80,12 @@ class BarChart(Widget):
         width = self.content_region.width or self.size.width or 80
         if not self.bars:
             return Text(self.empty, style=self.get_component_rich_style("bar-chart--muted"))
-        label_w = min(max(len(b.label) for b in self.bars), max(8, width // 4), 24)
+        labels = [b.label for b in self.bars]
+        longest = max(map(len, labels))
+        label_w = min(longest, max(8, width // 4), 24)
+        if label_w < longest:  # wider if that is what keeps two labels apart
+            label_w = min_distinct_width(labels, label_w, min(longest, 24))
+        shown = shorten_all(labels, label_w)
         value_w = max(len(b.text) for b in self.bars)
         room = max(1, width - label_w - value_w - 2)
         scale = max((b.value for b in self.bars), default=0.0)
@@ -88,7 +96,7 @@ class BarChart(Widget):
             if i:
                 out.append("\n")
             solid, hatched = bar_cells(b.value, b.part, scale, room)
-            out.append(fit(b.label, label_w) + " ")
+            out.append(fit(shown[b.label], label_w) + " ")
             out.append(solid, solid_style)
             out.append(hatched, part_style)
             out.append(" " * (room - len(solid) - len(hatched)) + " ")

@@ -14,12 +14,14 @@ API (the contract other screens use):
     table.shown                     the rows as displayed (filtered, sorted)
     messages: VirtualTable.Highlighted(table, row), VirtualTable.Selected(table, row) (Enter)
 Keys: arrows, page up/down, home/end, enter; 1-9 sort by that column (again: reverse).
+
+Column widths come from the data and the width (widgets/layout.py): names before numbers,
+and names cut so that two different ones never look alike (chaser/short_names.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from rich.cells import cell_len
@@ -33,49 +35,22 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from chaser.safe_text import clean
+from chaser.widgets.layout import (
+    MAX_FLEX,
+    Column,
+    Measure,
+    fit,
+    header_label,
+    measure,
+    plan,
+    short_label,
+    shortened,
+    with_arrow,
+)
+
+__all__ = ["MAX_FLEX", "TONES", "Column", "VirtualTable", "fit"]
 
 TONES = ("success", "warning", "error", "muted", "accent")
-MAX_FLEX = 40  # cells: on a wide terminal, numbers stay near the names they belong to
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    key: str
-    label: str
-    value: Callable[[Any], Any]  # what the column sorts by; None sorts last
-    text: Callable[[Any], str] | None = None  # what it shows; default str(value), "" for None
-    width: int = 10  # cells; 0 = flexible, shares what the fixed columns leave
-    align: str = "left"  # "left" or "right"
-    tone: Callable[[Any], str | None] | None = None  # one of TONES, for colour (with text)
-    searchable: bool = True
-    desc_first: bool = False  # first sort is descending (counts: the biggest first)
-
-    def cell(self, row: Any) -> str:
-        """What the cell shows, with control characters made visible: rows carry CRM text,
-        and this is the one place every table's text passes (only visible rows are drawn)."""
-        if self.text is not None:
-            return clean(self.text(row))
-        v = self.value(row)
-        return "" if v is None else clean(str(v))
-
-
-def fit(text: str, width: int, align: str = "left") -> str:
-    """Truncate with an ellipsis or pad, to exactly `width` cells."""
-    n = cell_len(text)
-    if n > width:
-        if width <= 1:
-            return "…"[:width]
-        out, used = [], 0
-        for ch in text:
-            w = cell_len(ch)
-            if used + w > width - 1:
-                break
-            out.append(ch)
-            used += w
-        return "".join(out) + "…" + " " * (width - 1 - used)
-    pad = " " * (width - n)
-    return pad + text if align == "right" else text + pad
 
 
 class VirtualTable(ScrollView, can_focus=True):
@@ -141,7 +116,10 @@ class VirtualTable(ScrollView, can_focus=True):
         self._hay: list[str] | None = None  # search text per row, built on first search
         self._predicate: Callable[[Any], bool] | None = None
         self._needle = ""
-        self._widths: list[int] = []
+        self._widths: list[int] = []  # per column, 0 when it gave way (widgets/layout.py)
+        self._compact = False  # compact texts (layout.py)
+        self._sizes: list[Measure] | None = None  # what each column's data asks for
+        self._short: list[dict[str, str] | None] = []  # names columns: name -> shown form
         self._laid_out_for = -1  # the content width the column widths were computed for
 
     # ---- data --------------------------------------------------------------------------
@@ -168,6 +146,7 @@ class VirtualTable(ScrollView, can_focus=True):
         keeps the current one."""
         keep = self._key_of(self.current)
         self.rows = list(rows)
+        self._remeasure()
         self._hay = list(hay) if hay is not None else None
         if predicate is not True:
             self._predicate = predicate
@@ -181,8 +160,14 @@ class VirtualTable(ScrollView, can_focus=True):
 
     def set_columns(self, columns: Sequence[Column]) -> None:
         self.columns = list(columns)
-        self._layout()
+        self._remeasure()
         self.refresh()
+
+    def _remeasure(self) -> None:
+        """New rows or columns: measure again, lazily, when the next line is painted (sorting
+        and filtering keep the widths, so the columns do not jump under the cursor)."""
+        self._sizes = None
+        self._laid_out_for = -1
 
     def sort_by(self, key: str | None, reverse: bool | None = None) -> None:
         if reverse is None:
@@ -190,6 +175,7 @@ class VirtualTable(ScrollView, can_focus=True):
             first = col.desc_first if col is not None else False
             reverse = (not self.sort_reverse) if key == self.sort_key else first
         self.sort_key, self.sort_reverse = key, reverse
+        self._laid_out_for = -1  # the sorted column's arrow may need a cell (no re-measure)
         self._resort()
         self._refilter()  # the cursor goes to the top: that is what a sort is for
 
@@ -292,6 +278,8 @@ class VirtualTable(ScrollView, can_focus=True):
         if y == 0:  # the header: sort by the clicked column
             x = 0
             for col, w in zip(self.columns, self._widths, strict=False):
+                if not w:  # gave way to the names
+                    continue
                 if x <= event.x < x + w + 1:
                     self.sort_by(col.key)
                     return
@@ -310,16 +298,17 @@ class VirtualTable(ScrollView, can_focus=True):
 
     def _layout(self) -> None:
         width = self._laid_out_for = self.scrollable_content_region.width
-        fixed = sum(c.width for c in self.columns if c.width) + len(self.columns) - 1
-        flex = [c for c in self.columns if not c.width]
-        spare = max(0, width - fixed)
-        # Capped when fixed columns follow (they stay near the names on a wide terminal).
-        cap = spare if not self.columns or not self.columns[-1].width else MAX_FLEX
-        each = max(4, min(cap, spare // len(flex))) if flex else 0
-        self._widths = [c.width or each for c in self.columns]
-        if flex and each < cap:  # the first flexible column takes the remainder
-            i = self.columns.index(flex[0])
-            self._widths[i] += max(0, spare - each * len(flex))
+        cols = self.columns
+        if self._sizes is None or len(self._sizes) != len(cols):
+            self._sizes = [measure(c, self.rows) for c in cols]
+        sizes = list(self._sizes)
+        for i, c in enumerate(cols):  # the sorted column's header needs a cell for its arrow
+            if c.key == self.sort_key:
+                sizes[i] = with_arrow(c, sizes[i])
+        laid = plan(cols, sizes, width)
+        self._widths, self._compact = laid.widths, laid.compact
+        self._short = [shortened(c, m, w) if w else None
+                       for c, m, w in zip(cols, self._sizes, self._widths, strict=True)]
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
@@ -340,13 +329,19 @@ class VirtualTable(ScrollView, can_focus=True):
         if pos == self.cursor:
             base = base + self.get_component_rich_style("virtual-table--cursor")
         segments = []
-        for col, w in zip(self.columns, self._widths, strict=False):
+        compact = self._compact
+        for col, w, short in zip(self.columns, self._widths, self._short, strict=False):
+            if not w:  # gave way to the names
+                continue
             style = base
             if col.tone is not None:
                 tone = col.tone(row)
                 if tone:
                     style = base + self._tone_style(tone, pos == self.cursor)
-            segments.append(Segment(fit(col.cell(row), w, col.align), style))
+            text = col.compact_cell(row) if compact else col.cell(row)
+            if short is not None:  # a name cut so that it still differs from the others
+                text = short.get(text, text)
+            segments.append(Segment(fit(text, w, col.align), style))
             segments.append(Segment(" ", base))
         return Strip(segments[:-1]).adjust_cell_length(width, base)
 
@@ -363,8 +358,12 @@ class VirtualTable(ScrollView, can_focus=True):
         style = self.get_component_rich_style("virtual-table--header")
         segments = []
         for col, w in zip(self.columns, self._widths, strict=False):
-            label = col.label
-            if col.key == self.sort_key:
+            if not w:
+                continue
+            label = header_label(col, w)
+            if col.key == self.sort_key:  # the arrow must show: the label gives way to it
+                if cell_len(label) + 1 > w:
+                    label = short_label(col, w - 1)[:max(0, w - 1)]
                 label = f"{label}{'▼' if self.sort_reverse else '▲'}"
             segments.append(Segment(fit(label, w, col.align), style))
             segments.append(Segment(" ", style))
