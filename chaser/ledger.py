@@ -55,7 +55,6 @@ from chaser.ledger_docs import (
     read_file,
 )
 from chaser.ledger_files import (
-    CLAIM,
     Scan,
     Writer,
     ensure_claim,
@@ -390,33 +389,3 @@ class Ledger:
             return self.writer.id, f"{m[1]}-{m[2]}", m[3]
         raise ChaserError(f"no chase with id {chase_id!r} (ids look like "
                           f"{self.writer.id}-202611-17)")
-
-
-# ---- for chaser.ledger_status (`chaser ledger status`): a diagnostic read ----------------
-
-
-def read_claim(folder: Path) -> dict | None:
-    """A writer folder's writer.json as stored (writer, installation, host, name, email,
-    created), or None when it has none (yet: a sync may not have copied it). Unreadable: a
-    ChaserError naming the file, which status reports as a warning."""
-    path = folder / CLAIM
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return None
-    except OSError as e:
-        raise ChaserError(f"cannot read {path}: {e.strerror or e}") from None
-    doc = parse(path, raw, "ledger-writer").get("writer", {}).get("1")
-    return dict(doc) if isinstance(doc, dict) else None
-
-
-def all_events(ledger: Ledger) -> tuple[Scan, dict[tuple[str, str], list[dict]]]:
-    """Every writer's events of every month, read as the figures read them (the same checks
-    and skips; `ledger.issues` holds what was left out): (scan, (writer, month) -> events).
-    Reads the whole ledger: for status, never for a figure of one period."""
-    found = ledger._read()
-    out: dict[tuple[str, str], list[dict]] = {}
-    for w in found.writers.values():
-        for month, path in sorted(w.months.items()):
-            out[(w.id, month)] = [doc for _, _, doc in ledger._events(w.id, month, path)]
-    return found, out

@@ -17,8 +17,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from chaser.errors import ChaserError
-from chaser.ledger import Issue, Ledger, all_events, read_claim
-from chaser.ledger_files import scan
+from chaser.ledger import Issue, Ledger
+from chaser.ledger_files import CLAIM, Scan, scan
+from chaser.storage import parse
 
 # A writer with no event for two weeks: an admin logs chases most working days, so a fortnight
 # of silence means their sync client stopped (laptop off, paused, signed out) or they left:
@@ -256,3 +257,32 @@ def find_writer(text: str, writers: Sequence[WriterName]) -> WriterName:
                               "use the id")
     raise ChaserError(f"unknown writer {text!r} (writers: "
                       f"{', '.join(map(str, writers)) or 'none'})")
+
+
+# ---- the diagnostic read behind `chaser ledger status` -------------------------------
+
+def read_claim(folder: Path) -> dict | None:
+    """A writer folder's writer.json as stored (writer, installation, host, name, email,
+    created), or None when it has none (yet: a sync may not have copied it). Unreadable: a
+    ChaserError naming the file, which status reports as a warning."""
+    path = folder / CLAIM
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as e:
+        raise ChaserError(f"cannot read {path}: {e.strerror or e}") from None
+    doc = parse(path, raw, "ledger-writer").get("writer", {}).get("1")
+    return dict(doc) if isinstance(doc, dict) else None
+
+
+def all_events(ledger: Ledger) -> tuple[Scan, dict[tuple[str, str], list[dict]]]:
+    """Every writer's events of every month, read as the figures read them (the same checks
+    and skips; `ledger.issues` holds what was left out): (scan, (writer, month) -> events).
+    Reads the whole ledger: for status, never for a figure of one period."""
+    found = ledger._read()
+    out: dict[tuple[str, str], list[dict]] = {}
+    for w in found.writers.values():
+        for month, path in sorted(w.months.items()):
+            out[(w.id, month)] = [doc for _, _, doc in ledger._events(w.id, month, path)]
+    return found, out
