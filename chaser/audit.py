@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from itertools import islice
+from itertools import islice, starmap
 from operator import itemgetter
 
 from chaser import access
@@ -226,7 +226,7 @@ class Auditor:
         # Blanks the owner cannot edit are taken out after counting (chaser.access): add()
         # stays as fast as without, and the tallies here are copies, so a second call agrees.
         blocked = access.charged_to_self(self._people, self._keys, self._owners, self._tallies)
-        split = access.split(tuple(map(Gap._make, self._gaps)), self._tallies, blocked)
+        split = access.split(tuple(starmap(Gap, self._gaps)), self._tallies, blocked)
         buckets = dict(self._buckets)
         if split.bucket is not None:
             buckets[Bucket.CANNOT_EDIT.value] = split.bucket

@@ -22,7 +22,7 @@ from chaser.safe_text import SafeWriter
 
 # Each module has `register(subparsers, common)`; its parsers set `func`.
 COMMANDS = ("sync", "gaps", "log", "chases", "costs", "report", "export", "snapshots", "connect",
-            "status", "ledger", "notes")
+            "status", "ledger", "notes", "goals", "newcomers", "barriers", "digest")
 DEBUG_ENV = "CHASER_DEBUG"  # set to 1 to see the traceback of an internal error
 REPORT_TO = "the chaser maintainers"
 

@@ -121,6 +121,16 @@ class Settings:
     costs: CostSettings = CostSettings()
     admin: Admin = Admin()
     ledger_path: Path | None = None  # [ledger] path: a shared folder; None = the data folder
+    goals: tuple = ()  # [[goals]]: chaser.goals.Goal, parsed by chaser.goals.parse_goals
+    digest: Any = None  # [digest]: chaser.digest settings, parsed there; None when absent
+
+    @property
+    def dates_for(self) -> frozenset[str]:
+        """Objects whose records' created and modified dates the source is asked for: those
+        of the weekly goals, or every audited object when no goal is set (the first-week
+        check counts records created of any of them). One place decides it for every kind."""
+        objects = {g.object for g in self.goals}
+        return frozenset(objects or {r.object for r in self.rules})
 
     @property
     def data_key(self) -> str:
@@ -133,7 +143,8 @@ class Settings:
 
 # ---- loading ------------------------------------------------------------------------------
 
-TOP_KEYS = {"source", "rules", "placeholders", "tiers", "costs", "admin", "ledger"}
+TOP_KEYS = {"source", "rules", "placeholders", "tiers", "costs", "admin", "ledger", "goals",
+            "digest"}
 
 
 def load(path: Path) -> Settings:

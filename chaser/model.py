@@ -72,6 +72,13 @@ class Person:
     # Rule fields ("Account.Industry") the person may not edit (field-level security, or a CSV
     # source's [[source.csv.cannot_edit]]): their blanks are not blamed on the person.
     cannot_edit: tuple[str, ...] = ()
+    # Issue 13 facts from the source (None: the source does not give it, or the person has
+    # none): when the person started (Salesforce User.CreatedDate, HubSpot owner createdAt, a
+    # CSV people `started` column) and last logged in (Salesforce User.LastLoginDate, a CSV
+    # `last_login` column; HubSpot gives none). Aware, UTC. Snapshot.person_facts says which
+    # of the two the source supplies at all, so "never logged in" differs from "not known".
+    started: datetime | None = None
+    last_login: datetime | None = None
 
     def matches(self, text: str) -> bool:
         """True when `text` names this person by key, name (any case) or email (any case)."""
@@ -201,6 +208,31 @@ class Gap(NamedTuple):
     missing: tuple[str, ...]
     modified: str | None = None
     url: str | None = None
+    created: str | None = None  # ISO 8601 UTC when the source gives it (goals, late gaps)
+    # ISO 8601 UTC: the first snapshot of the unbroken run of snapshots that showed this
+    # record with gaps (set when the snapshot is stored; None in snapshots from before it).
+    since: str | None = None
+
+
+QUARTER_SECONDS = 900
+
+
+def quarter(at: datetime) -> int:
+    """The quarter-hour (UTC, since the epoch) a moment falls in: the unit of Activity. Every
+    time zone's offset is a whole number of quarter hours, so a goal week that ends at a local
+    hh:00/15/30/45 is a whole number of them, in any zone and across DST."""
+    return int(at.timestamp()) // QUARTER_SECONDS
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    """When one person's records of one object were created and last modified, as counts per
+    UTC quarter-hour (see `quarter`): what weekly goals count (chaser.goals). Kept only for
+    objects whose dates the source was asked for. `modified` counts each record once, at its
+    last modification as of the snapshot."""
+
+    created: Mapping[int, int] = field(default_factory=dict)
+    modified: Mapping[int, int] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -261,6 +293,10 @@ class Snapshot:
     # bucket), and the records themselves with only those fields in `missing`.
     cannot_edit: Mapping[str, Tally] = field(default_factory=dict)
     cannot_edit_gaps: tuple[Gap, ...] = ()
+    # Issue 13: person key -> object -> Activity (only objects whose dates were read), and
+    # which Person facts ("started", "last_login") the source supplies at all.
+    activity: Mapping[str, Mapping[str, Activity]] = field(default_factory=dict)
+    person_facts: frozenset[str] = frozenset()
 
     def person(self, key: str) -> Person | None:
         for p in self.people:
