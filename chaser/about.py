@@ -36,6 +36,16 @@ COLUMNS = (
     ("Records owned", "records the person owns in the snapshot"),
     ("Records with gaps", "of those, records missing at least one required field"),
     ("Completeness %", "records without gaps / records owned (see Adoption tiers)"),
+    ("Goals met", "weekly goal weeks due in the period that the person met (empty: no goal "
+                  "applies to them); one goal's week is one goal week"),
+    ("Goal weeks", "weekly goal weeks due in the period and judged (met, or missed after "
+                   "the due moment); weeks before a goal was set do not count"),
+    ("Open barriers", "barriers open at the period's end (or now): barrier chases not yet "
+                      "resolved by an admin, and fields the CRM does not let the person edit"),
+    ("Status", "the first that holds: 'barrier open since <date> (<kinds>)'; 'no goal set'; "
+               "'on track: met N of M weekly goals' (at least 3 in 4 met); 'off track: met N "
+               "of M weekly goals, no open barriers, C chases in the period'. Nobody is held "
+               "to a goal while a barrier is open"),
     ("Admin minutes", "minutes the admins spent chasing the person (rep time is priced, "
                       "not counted here)"),
     ("Cost", "what those chases cost at the rates below, barrier chases included"),

@@ -14,12 +14,14 @@ from textual.binding import Binding
 
 from chaser.periods import DEFAULT_PERIOD
 from chaser.safe_text import clean
-from chaser.screens.common import SCREENS, broadcast, open_screen, report_error, run_blocking
 from chaser.screens.keys import OrderedKeys
 from chaser.screens.ledger_watch import DataWatch
+from chaser.screens.messages import broadcast
+from chaser.screens.navigation import SCREENS, open_screen
 from chaser.screens.overview import OverviewScreen
 from chaser.screens.palette import ChaserCommands
 from chaser.screens.undo import UNDO, Undoes
+from chaser.screens.workers import report_error, run_blocking
 from chaser.views import ViewData
 from chaser.workspace import Workspace
 
@@ -50,11 +52,13 @@ class ChaserApp(Undoes, OrderedKeys, App):
         self.clock = clock  # monotonic seconds; tests inject a fake to drive the chase timer
         self.period_text = period
         # screen id -> the period picked on that screen ("costs", "chase-log"): it sticks there,
-        # across visits, while every other screen follows period_text (screens/confirm.OwnPeriod)
+        # across visits, while every other screen follows period_text (screens/periods.OwnPeriod)
         self.screen_periods: dict[str, str] = {}
         self._chase_writes = 0  # chases-only reloads asked for so far (see reload)
         self.crash: Exception | None = None  # the first unhandled exception: run() reports it
-        self.watch = DataWatch(self)  # another process's chases and syncs show by themselves
+        # Another process's chases and syncs show by themselves. Not named `watch`: that is
+        # Textual's DOMNode.watch (reactive watchers), which the attribute used to shadow.
+        self.data_watch = DataWatch(self)
         ws.notice = self._notice  # "syncing again: rules changed", "stale: ..." go on screen
         if ws.is_demo:
             self.sub_title = f"demo org · connect: {CONNECT_HINT}"
@@ -66,7 +70,7 @@ class ChaserApp(Undoes, OrderedKeys, App):
 
     def on_mount(self) -> None:
         self.reload("start")
-        self.watch.start()
+        self.data_watch.start()
 
     # ---- crashes -----------------------------------------------------------------------------
     def _handle_exception(self, error: Exception) -> None:
@@ -88,7 +92,7 @@ class ChaserApp(Undoes, OrderedKeys, App):
 
     # ---- data ------------------------------------------------------------------------------
     def reload(self, reason: str = "reload", chases_only: bool = False) -> None:
-        """Re-read in a worker, swap `data`, then tell every screen (see screens/common.py).
+        """Re-read in a worker, swap `data`, then tell every screen (see screens/base.py).
 
         Reloads may overlap (a chase logged while a sync's reload runs); each result is applied
         only on the base it was built from, and a full reload that raced a chase write is

@@ -17,6 +17,7 @@ from itertools import islice, starmap
 from operator import itemgetter
 
 from chaser import access
+from chaser.audit_dates import Dated, activity
 from chaser.audit_part import Part, pack, unpack
 from chaser.model import (
     NO_TEAM,
@@ -41,6 +42,10 @@ class Thresholds:
 
     grade_a: float = 95.0
     moderate: float = 70.0
+    # Issue 13 (chaser.tiers): no login for this many days is tier none; gaps open longer
+    # are late. 0 turns the check off.
+    login_days: int = 30
+    late_days: int = 30
 
 
 def tier_of(tally: Tally, thresholds: Thresholds) -> Tier:
@@ -57,8 +62,14 @@ def tier_of(tally: Tally, thresholds: Thresholds) -> Tier:
 class Auditor:
     """Feed it batches; ask it for the snapshot."""
 
-    def __init__(self, directory: Directory, rules: Iterable[Rule], blank: Blank) -> None:
+    def __init__(self, directory: Directory, rules: Iterable[Rule], blank: Blank, *,
+                 dates_for: Iterable[str] = (), updates_for: Iterable[str] = ()) -> None:
         self._directory = directory
+        # Objects whose created/modified dates become Activity and Gap.created
+        # (Settings.dates_for); their Dated counts per layout (chaser.audit_dates).
+        self._dates_for = frozenset(dates_for)
+        self._updates_for = frozenset(updates_for)  # and their modified dates too
+        self._dated: dict[Layout, Dated] = {}
         self._rules = list(rules)
         self._blank = blank
         self._people: dict[str, Person] = directory.by_key()
@@ -135,6 +146,8 @@ class Auditor:
                 out.append(f"warning: {len(ranked):,} owner values match no person and are "
                            f"counted as unknown owner: {'; '.join(parts)}{more}")
         out += unmatched_when(self._rules, self._scans)
+        for dated in self._dated.values():
+            out += dated.notes()
         return out
 
     def _bucket(self, bucket: Bucket) -> Tally:
@@ -149,24 +162,30 @@ class Auditor:
         # A connector offering to count its next rows in another process (csv_split.py): it
         # feeds them to a Part made here, there, and hands the part's state back in a later
         # batch.
+        dated = self._dated.get(layout)
+        if dated is None and layout.object in self._dates_for:
+            dated = self._dated[layout] = Dated(layout, layout.object in self._updates_for)
         delegate = getattr(rows, "delegate", None)
         if delegate is not None:
-            delegate(partial(Part, layout, scan))
+            delegate(partial(Part, layout, scan, dated is not None,
+                             layout.object in self._updates_for))
             return
         part = getattr(rows, "part", None)
         if part is not None:
             self._merge(layout, part)
             return
-        owner_col = layout.owner
         counts = self._counts
         seen = len(counts)
-        counts.update(map(itemgetter(owner_col), rows))
+        owners = list(map(itemgetter(layout.owner), rows))
+        counts.update(owners)
         if len(counts) > seen:  # owners new to this run, in first-seen order
             for owner in list(islice(counts, seen, None)):
                 self._tally_for(owner)
+        if dated is not None:
+            dated.feed(rows, owners)
         hits = scan(rows)
         if hits:
-            owners, missing, packed = pack(layout, hits)
+            owners, missing, packed = pack(layout, hits, dated.created_iso() if dated else None)
             self._gap_counts.update(zip(owners, missing, strict=True))
             self._packed.append((layout, [packed]))
         self._objects[layout.object] = self._objects.get(layout.object, 0) + len(rows)
@@ -174,7 +193,9 @@ class Auditor:
     def _merge(self, layout: Layout, state: tuple) -> None:
         """Take in a Part's counts as if its batches had been added here, after those added
         so far: owners new in it are resolved in the order it first saw them."""
-        counts, gap_counts, gaps, records, plan_keys = state
+        counts, gap_counts, gaps, records, plan_keys, dates = state
+        if dates is not None:
+            self._dated[layout].merge(dates)
         seen = len(self._counts)
         self._counts.update(counts)
         for owner in list(islice(self._counts, seen, None)):
@@ -230,6 +251,10 @@ class Auditor:
         buckets = dict(self._buckets)
         if split.bucket is not None:
             buckets[Bucket.CANNOT_EDIT.value] = split.bucket
+        tallies, keys = self._tallies, self._keys
+        # Only records charged to a person count as their activity: not the buckets'.
+        acts = activity(self._dated.values(), keys,
+                        lambda o: self._owners[o] is tallies.get(keys[o]))
         return Snapshot(
             id=snapshot_id,
             taken_at=taken_at,
@@ -241,13 +266,16 @@ class Auditor:
             gaps=split.gaps,
             cannot_edit=split.by_person,
             cannot_edit_gaps=split.unblamed,
+            activity=acts,
+            person_facts=self._directory.facts,
         )
 
 
 def audit(directory: Directory, batches: Iterable[RecordBatch], rules: Iterable[Rule],
-          blank: Blank, *, snapshot_id: str, taken_at: datetime, source: str) -> Snapshot:
+          blank: Blank, *, snapshot_id: str, taken_at: datetime, source: str,
+          dates_for: Iterable[str] = (), updates_for: Iterable[str] = ()) -> Snapshot:
     """The whole audit in one call, for callers that need no progress."""
-    auditor = Auditor(directory, rules, blank)
+    auditor = Auditor(directory, rules, blank, dates_for=dates_for, updates_for=updates_for)
     for batch in batches:
         auditor.add(batch)
     return auditor.snapshot(snapshot_id, taken_at, source)
@@ -261,6 +289,9 @@ class PersonRow:
     person: Person
     tally: Tally
     tier: Tier
+    reason: str = ""  # why this tier (chaser.tiers): "moderate: 80.0% complete"
+    late_gaps: int = 0  # gap records open longer than [tiers] late_days
+    median_days_open: float | None = None  # of the gap records with a known age
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,12 +304,21 @@ class TeamRow:
 
 def person_rows(snapshot: Snapshot, thresholds: Thresholds) -> list[PersonRow]:
     """One row per person who is not in a bucket (inactive people are shown as a bucket)."""
+    from chaser.tiers import judge  # the tier and its reason: logins, lateness, completeness
+
+    by_owner: dict[str, list[Gap]] = {}
+    for g in snapshot.gaps:  # a summary has none: ages then unknown, no gap is late
+        by_owner.setdefault(g.owner, []).append(g)
     rows = []
+    cache: dict = {}  # gap dates repeat (one `since` per snapshot): parsed once
     for p in snapshot.people:
         if not p.active:
             continue
         tally = snapshot.tallies.get(p.key) or Tally()
-        rows.append(PersonRow(p, tally, tier_of(tally, thresholds)))
+        call = judge(p, tally, by_owner.get(p.key, ()), thresholds, at=snapshot.taken_at,
+                     facts=snapshot.person_facts, cache=cache)
+        rows.append(PersonRow(p, tally, call.tier, call.reason, call.late_gaps,
+                              call.median_days_open))
     return rows
 
 

@@ -18,66 +18,19 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from chaser.audit import Thresholds
+from chaser.config_csv import CsvCannotEdit, CsvObject, CsvPeople, CsvSource, csv_source
 from chaser.connectors import registry
 from chaser.errors import ChaserError
+from chaser.goals import check_objects as check_goal_objects
+from chaser.goals import demo_goals, parse_goals
 from chaser.ledger_files import WRITER_ID
 from chaser.rules import DEFAULT_PLACEHOLDERS, Rule, parse_condition
 from chaser.tomlplace import Where, find_line, toml_error
 
-__all__ = ["Where", "find_line", "load", "parse", "toml_error"]  # Where: for connector parsers
+__all__ = ["CsvCannotEdit", "CsvObject", "CsvPeople", "CsvSource", "Where", "find_line", "load",
+           "parse", "toml_error"]  # Where: for connector parsers
 
 MAX_RATE = 10_000  # per hour: beyond it is a typo (1e308 was accepted), not a wage
-
-
-@dataclass(frozen=True, slots=True)
-class CsvPeople:
-    path: Path
-    key: str
-    name: str | tuple[str, ...] | None = None  # several columns are joined with a space
-    team: str | None = None
-    manager: str | None = None
-    email: str | None = None
-    active: str | None = None
-    encoding: str | None = None
-    delimiter: str | None = None
-    # Rows left out of the directory: (column, negated, values) - a row is excluded when its
-    # cell is (not, when negated) one of the values, any case. Sorted tuples, not sets: the
-    # snapshot fingerprint is the repr of the mapping and must not depend on hash order.
-    exclude: tuple[tuple[str, bool, tuple[str, ...]], ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class CsvObject:
-    object: str
-    path: Path
-    id: str
-    owner: str
-    name: str | None = None
-    modified: str | None = None
-    url: str | None = None  # template with {id}, e.g. "https://acme.my.salesforce.com/{id}"
-    encoding: str | None = None
-    delimiter: str | None = None
-    modified_format: str | None = None  # strptime format of the modified column, if ambiguous
-
-
-@dataclass(frozen=True, slots=True)
-class CsvCannotEdit:
-    """One [[source.csv.cannot_edit]] table: rule fields of `object` that `person` may not
-    edit, so their blanks are not blamed on the person (chaser.access)."""
-
-    person: str  # the person's key or name, as the owner column spells it
-    object: str
-    fields: tuple[str, ...]
-    # Where it is written, for messages: not compared and not in the repr, so moving the table
-    # in the file changes no snapshot fingerprint (freshness digests the repr).
-    origin: str = field(default="", compare=False, repr=False)
-
-
-@dataclass(frozen=True, slots=True)
-class CsvSource:
-    objects: tuple[CsvObject, ...]
-    people: CsvPeople | None = None
-    cannot_edit: tuple[CsvCannotEdit, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +86,11 @@ class Settings:
         return frozenset(objects or {r.object for r in self.rules})
 
     @property
+    def updates_for(self) -> frozenset[str]:
+        """Of those, the objects whose modified dates become Activity: an "updated" goal's."""
+        return frozenset(g.object for g in self.goals if g.count == "updated")
+
+    @property
     def data_key(self) -> str:
         """The folder name of this source's data: demo data and each config's never mix."""
         if self.path is None:
@@ -181,15 +139,20 @@ def parse(raw: dict, path: Path, text: str = "") -> Settings:
     if kind == "csv":
         if "csv" not in source:
             raise src.at("csv").fail("is required when kind = \"csv\"")
-        csv = _csv_source(source["csv"], src.at("csv"))
+        csv = csv_source(source["csv"], src.at("csv"))
     elif registry.is_api(kind):
         if kind not in source:
             raise src.at(kind).fail(f"is required when kind = \"{kind}\"")
         # Loaded only for this kind, so a CSV user never loads the HTTP stack.
         connector = registry.get(kind).load().parse_settings(source[kind], src.at(kind))
     rules = _rules(raw.get("rules", []), top.at("rules"))
+    if kind == "demo" and "rules" not in raw:  # a config for the demo org (e.g. its [digest])
+        rules = demo_settings().rules
     if csv is not None:
         _check_rule_objects(rules, csv, top.at("rules"))
+    goals = (parse_goals(raw.get("goals", []), top.at("goals")) if kind != "demo" or "goals" in raw
+             else demo_goals())
+    check_goal_objects(goals, [r.object for r in rules], top.at("goals"))
     return Settings(
         path=path,
         kind=kind,
@@ -198,10 +161,22 @@ def parse(raw: dict, path: Path, text: str = "") -> Settings:
         rules=rules,
         placeholders=_placeholders(raw.get("placeholders", {}), top.at("placeholders")),
         tiers=_tiers(raw.get("tiers", {}), top.at("tiers")),
-        costs=_costs(raw.get("costs", {}), top.at("costs")),
+        costs=_costs(raw.get("costs", {}), top.at("costs")) if kind != "demo" or "costs" in raw
+        else demo_settings().costs,
         admin=_admin(raw.get("admin", {}), top.at("admin")),
         ledger_path=_ledger(raw.get("ledger", {}), top.at("ledger"), path),
+        digest=_digest(raw.get("digest"), top.at("digest")),
+        goals=goals,
     )
+
+
+def _digest(raw: object, where: Where):
+    """[digest]: parsed by chaser.digest_settings, imported only when the table is there."""
+    if raw is None:
+        return None
+    from chaser.digest_settings import parse as parse_digest
+
+    return parse_digest(raw, where)
 
 
 def _admin(raw: object, where: Where) -> Admin:
@@ -226,96 +201,6 @@ def _ledger(raw: object, where: Where, config_path: Path) -> Path | None:
     path = Path(text.strip()).expanduser()
     # Relative to the config file, as an admin reading the file would take it.
     return path if path.is_absolute() else (config_path.parent / path).resolve()
-
-
-def _csv_source(raw: dict, where: Where) -> CsvSource:
-    where.table(raw, {"people", "objects", "cannot_edit"}, {"objects"})
-    people = None
-    if "people" in raw:
-        w = where.at("people")
-        t = w.table(raw["people"], {"path", "key", "name", "team", "manager", "email", "active",
-                                    "encoding", "delimiter", "exclude"}, {"path", "key"})
-        name = (w.strings(t, "name") if isinstance(t.get("name"), list) else w.string(t, "name"))
-        if isinstance(name, tuple) and not name:
-            raise w.at("name").fail("must name at least one column")
-        people = CsvPeople(w.path_of(t, "path"), w.string(t, "key"), name,
-                           w.string(t, "team"), w.string(t, "manager"), w.string(t, "email"),
-                           w.string(t, "active"), w.string(t, "encoding"),
-                           _delimiter(t, w), _exclude(t.get("exclude", {}), w.at("exclude")))
-    objs = raw["objects"]
-    if not isinstance(objs, list) or not objs:
-        raise where.at("objects").fail("must be one or more [[source.csv.objects]] tables")
-    out = []
-    for i, o in enumerate(objs):
-        w = where.at("objects").item(i)
-        t = w.table(o, {"object", "path", "id", "owner", "name", "modified", "url", "encoding",
-                        "delimiter", "modified_format"}, {"object", "path", "id", "owner"})
-        url = w.string(t, "url")
-        if url is not None and "{id}" not in url:
-            raise w.at("url").fail("must contain {id}, e.g. \"https://acme.my.salesforce.com/{id}\"")
-        out.append(CsvObject(w.string(t, "object"), w.path_of(t, "path"), w.string(t, "id"),
-                             w.string(t, "owner"), w.string(t, "name"), w.string(t, "modified"),
-                             url, w.string(t, "encoding"), _delimiter(t, w),
-                             _date_format(t, w)))
-    return CsvSource(tuple(out), people, _cannot_edit(raw.get("cannot_edit", []),
-                                                      where.at("cannot_edit")))
-
-
-def _cannot_edit(raw: object, where: Where) -> tuple[CsvCannotEdit, ...]:
-    """[[source.csv.cannot_edit]] person = "Mark Stringer", object = "Account",
-    fields = ["Industry"]. Objects and fields are checked against the rules later
-    (_check_rule_objects), once the rules are read."""
-    if not isinstance(raw, list):
-        raise where.fail("must be a list of [[source.csv.cannot_edit]] tables")
-    out = []
-    for i, t in enumerate(raw):
-        w = where.item(i)
-        w.table(t, {"person", "object", "fields"}, {"person", "object", "fields"})
-        fields = w.strings(t, "fields")
-        if not fields:
-            raise w.at("fields").fail("must name at least one field")
-        out.append(CsvCannotEdit(w.string(t, "person").strip(), w.string(t, "object"),
-                                 fields, origin=w.place()))
-    return tuple(out)
-
-
-def _exclude(raw: object, w: Where) -> tuple[tuple[str, bool, tuple[str, ...]], ...]:
-    """exclude = { UserType = ["AutomatedProcess"], Profile = { not = ["Standard User"] } }"""
-    if not isinstance(raw, dict):
-        raise w.fail('must be a table like { UserType = ["AutomatedProcess"] } or '
-                     '{ UserType = { not = ["Standard"] } }')
-    out = []
-    for column, spec in raw.items():
-        negated = isinstance(spec, dict)
-        if negated:
-            w.at(column).table(spec, {"not"}, {"not"})
-            spec = spec["not"]
-        spec = [spec] if isinstance(spec, str) else spec
-        if not isinstance(spec, list) or not spec or not all(isinstance(v, str) for v in spec):
-            raise w.at(column).fail('must be a list of values, e.g. ["AutomatedProcess"], or '
-                                    '{ not = [...] }')
-        out.append((column, negated, tuple(sorted({v.strip().casefold() for v in spec}))))
-    return tuple(out)
-
-
-def _date_format(t: dict, w: Where) -> str | None:
-    fmt = w.string(t, "modified_format")
-    if fmt is None:
-        return None
-    if "modified" not in t:
-        raise w.at("modified_format").fail("needs `modified` (the column it reads)")
-    if "%" not in fmt:
-        raise w.at("modified_format").fail(f"{fmt!r} is not a strptime format "
-                                           '(e.g. "%d/%m/%Y %H:%M")')
-    return fmt
-
-def _delimiter(t: dict, w: Where) -> str | None:
-    d = w.string(t, "delimiter")
-    if d is not None:
-        d = {"\\t": "\t", "tab": "\t"}.get(d, d)
-        if len(d) != 1:
-            raise w.at("delimiter").fail(f"must be one character such as \",\" \";\" or \"\\t\", not {d!r}")
-    return d
 
 
 def _rules(raw: object, where: Where) -> tuple[Rule, ...]:
@@ -362,14 +247,16 @@ def _placeholders(raw: dict, where: Where) -> tuple[str, ...]:
 
 
 def _tiers(raw: dict, where: Where) -> Thresholds:
-    where.table(raw, {"grade_a", "moderate"})
+    where.table(raw, {"grade_a", "moderate", "login_days", "late_days"})
     g = where.number(raw, "grade_a", Decimal("95"))
     m = where.number(raw, "moderate", Decimal("70"))
     if g > 100:
         raise where.at("grade_a").fail("must be a percentage from 0 to 100")
     if m > g:
         raise where.at("moderate").fail(f"must not be above grade_a ({g})")
-    return Thresholds(float(g), float(m))
+    # Days; 0 turns the check off (chaser.tiers). Ten years is beyond any sensible setting.
+    return Thresholds(float(g), float(m), where.integer(raw, "login_days", 30, 0, 3650),
+                      where.integer(raw, "late_days", 30, 0, 3650))
 
 
 def _costs(raw: dict, where: Where) -> CostSettings:
@@ -419,4 +306,6 @@ def demo_settings() -> Settings:
     from chaser.connectors.demo import DEMO_RULES
 
     return Settings(path=None, kind="demo", rules=DEMO_RULES,
-                    costs=CostSettings(rep_hourly_rate=Decimal("90"), rep_minutes_per_chase=10))
+                    costs=CostSettings(rep_hourly_rate=Decimal("90"), rep_minutes_per_chase=10),
+                    goals=demo_goals())
+

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from chaser.about import about_text
+from chaser.accountability import Accountability, statuses
 from chaser.audit import Thresholds, tier_of
 from chaser.config import CostSettings
 from chaser.costs import CostLine, as_of, cents, money, priced, scoped, summarise
@@ -42,7 +43,8 @@ HR_FIELDS = (
     ("period_start", "Period start"), ("period_end", "Period end"),
     ("records", "Records owned"), ("records_with_gaps", "Records with gaps"),
     ("completeness_pct", "Completeness %"), ("tier", "Adoption tier"),
-    ("chases", "Chases"), ("minutes", "Admin minutes"), ("cost", "Cost"),
+    ("goals_met", "Goals met"), ("goal_weeks", "Goal weeks"), ("open_barriers", "Open barriers"),
+    ("status", "Status"), ("chases", "Chases"), ("minutes", "Admin minutes"), ("cost", "Cost"),
     ("barrier_chases", "Barrier chases"), ("barrier_minutes", "Barrier minutes"),
     ("barrier_cost", "Barrier cost"), ("cost_excluding_barriers", "Cost excluding barriers"),
     ("gaps_fixed_after_chase", "Gaps fixed after a chase"), ("currency", "Currency"),
@@ -162,7 +164,24 @@ def write_csv(path: Path | str, columns: Sequence[str], rows: Iterable[Sequence[
     return write_csvs([CsvFile(Path(path), columns, rows)], force=force)[0]
 
 
-def _stage(target: Path, write: Callable[[IO[str]], None]) -> Path:
+def write_text(text: str, out: Path | str, *, force: bool = False) -> Path:
+    """One text file (UTF-8 without a BOM, LF: markdown, HTML) the way the CSVs are written:
+    0600, whole or not at all, never over an existing file unless `force` (FileExists)."""
+    target = check_target(out, force)
+    tmp = _stage(target, lambda f: f.write(text), encoding="utf-8", newline="\n")
+    try:
+        _commit(tmp, target, force)
+        _fsync_dir({target.parent})
+    except OSError as e:
+        raise ChaserError(f"{target}: cannot write: {e.strerror or e}") from e
+    finally:
+        with suppress(FileNotFoundError):
+            tmp.unlink()
+    return target
+
+
+def _stage(target: Path, write: Callable[[IO[str]], None], *, encoding: str = "utf-8-sig",
+           newline: str = "") -> Path:
     try:
         fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     except OSError as e:
@@ -171,7 +190,7 @@ def _stage(target: Path, write: Callable[[IO[str]], None]) -> Path:
     try:
         if hasattr(os, "fchmod"):
             os.fchmod(fd, FILE_MODE)  # mkstemp makes 0600 already; say it, HR data
-        with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as out:
+        with os.fdopen(fd, "w", encoding=encoding, newline=newline) as out:
             write(out)
             out.flush()
             os.fsync(out.fileno())
@@ -234,20 +253,26 @@ def about_path(out: Path | str) -> Path:
 def hr_export(period: Period, chases: Sequence[Chase], people: Sequence[Person],
               history: Sequence[Snapshot], costs: CostSettings, tiers: Thresholds, *,
               now: datetime, tz: tzinfo, load: Callable[[Snapshot], Snapshot] | None = None,
-              team: str | None = None, incomplete: str | None = None) -> HrExport:
+              team: str | None = None, incomplete: str | None = None,
+              acc: Accountability | None = None) -> HrExport:
     """The rows of the HR export for `period`: every active person in scope (and anyone else
     chased in it), priced exactly as `costs.summarise` prices them. `people` are the current
     snapshot's, `history` every snapshot oldest first. Record counts come from the last
-    snapshot before the period's end: the state the review period ended with."""
+    snapshot before the period's end: the state the review period ended with. `acc` (goal
+    weeks and barriers, chaser.accountability) gives the status columns; None: no goal set
+    and no barrier for anyone."""
     people, chases = scoped(people, chases, period, team)
     summary = summarise(chases, people, costs, period)
     eff = judge(chases, people, history, costs, now=now, load=load)
     snap = as_of(history, period.end)
     known = {p.key: p for p in people}
     taken = snap.taken_at.astimezone(tz) if snap else None
+    judged = statuses(acc or Accountability(), list(summary.by_person), period,
+                      {k: line.chases for k, line in summary.by_person.items()}, now=now, tz=tz)
     rows = []
     for key, line in summary.by_person.items():
         p = known.get(key)
+        st = judged[key]
         tally = snap.tallies.get(key) if snap is not None else None
         fixes = eff.by_person.get(key)
         rows.append({
@@ -258,7 +283,8 @@ def hr_export(period: Period, chases: Sequence[Chase], people: Sequence[Person],
             "records_with_gaps": tally.records_with_gaps if tally else None,
             "completeness_pct": tally.completeness_pct if tally else None,
             "tier": tier_of(tally, tiers).value if tally and p and p.active else None,
-            "chases": line.chases, "minutes": line.minutes, "cost": line.cost,
+            "goals_met": st.goals_met, "goal_weeks": st.goal_weeks,
+            "open_barriers": st.open_barriers, "status": st.text, "chases": line.chases, "minutes": line.minutes, "cost": line.cost,
             "barrier_chases": line.barrier_chases, "barrier_minutes": line.barrier_minutes,
             "barrier_cost": line.barrier_cost, "cost_excluding_barriers": line.accountable_cost,
             "gaps_fixed_after_chase": fixes.gaps_closed if fixes else 0,

@@ -20,6 +20,7 @@ from chaser.store_docs import chase_month
 from chaser.views import long_lived  # tens of thousands of chases: no cyclic GC walks them
 
 if TYPE_CHECKING:  # the workspace imports the whole stack
+    from chaser.accountability import Accountability
     from chaser.exports import HrExport
     from chaser.report import Report
     from chaser.workspace import Workspace
@@ -54,9 +55,12 @@ def judge_for(ws: Workspace, chases: Sequence[Chase], people: Sequence[Person]) 
                  load=lambda s: ws.store.load_snapshot(s.id))
 
 
-def report_for(ws: Workspace, period: Period, team: str | None = None, top: int = 5) -> Report:
-    """`report.build` of `period` against `periods.comparison` of it."""
+def report_for(ws: Workspace, period: Period, team: str | None = None, top: int = 5,
+               acc: Accountability | None = None) -> Report:
+    """`report.build` of `period` against `periods.comparison` of it; `acc`: gather's, when
+    several reports are built from the same data (the digest's teams)."""
     from chaser import report
+    from chaser.accountability import gather
 
     with long_lived():
         latest = ws.snapshot()  # loaded once: it carries the whole gap list
@@ -66,7 +70,7 @@ def report_for(ws: Workspace, period: Period, team: str | None = None, top: int 
         return report.build(period, compared, chases, latest, ws.store.snapshot_history(),
                             ws.settings.costs, ws.settings.tiers, now=ws.now(), tz=ws.tz,
                             load=_loader(ws, latest), team=team, top=top,
-                            ledger=ledger_read(ws, start, end))
+                            ledger=ledger_read(ws, start, end), acc=acc or gather(ws))
 
 
 def ledger_read(ws: Workspace, start: datetime, end: datetime) -> LedgerRead:
@@ -80,16 +84,21 @@ def ledger_read(ws: Workspace, start: datetime, end: datetime) -> LedgerRead:
     return LedgerRead(tuple(writers), left)
 
 
-def hr_export(ws: Workspace, period: Period, team: str | None = None) -> HrExport:
-    """`exports.hr_export` of `period` (optionally one team) from the workspace."""
+def hr_export(ws: Workspace, period: Period, team: str | None = None,
+              acc: Accountability | None = None) -> HrExport:
+    """`exports.hr_export` of `period` (optionally one team) from the workspace; `acc`: the
+    goal weeks and barriers of the status columns (chaser.accountability.gather's), when the
+    caller has them already."""
     from chaser import exports
+    from chaser.accountability import gather
 
     with long_lived():
+        acc = acc or gather(ws, newcomers=False)
         return exports.hr_export(period, ws.chases(period.start, period.end,
                                                    include_voided=False),
                                  ws.snapshot().people, ws.store.snapshot_history(),
                                  ws.settings.costs, ws.settings.tiers, now=ws.now(), tz=ws.tz,
-                                 load=_loader(ws), team=team, incomplete=ws.incomplete)
+                                 load=_loader(ws), team=team, incomplete=ws.incomplete, acc=acc)
 
 
 def _loader(ws: Workspace, latest: Snapshot | None = None):

@@ -11,12 +11,13 @@ Events (table "events" of a month file; the key is the event's number in that fi
     {"kind": "void", "chase": ID, "reason", "at"}     a chase voided
     {"kind": "unvoid", "chase": ID, "reason", "at"}   a void withdrawn
     {"kind": "note", "at", "person", "text", "by"}    a dated note about a person
+    {"kind": "resolve", "at", "barrier", "person", "note", "by"}   a barrier removed
 
 An event about a chase is kept in the acting writer's file of the *chase's* month, so the
 events of one month, across writers, decide that month's chases: a period reads only its
 months. Voiding another admin's chase writes a void into your own file. Kinds this chaser does
-not know (later versions add barrier resolutions) are skipped, and counted; notes are kept
-in the file of the month they were written and never folded with the chases. Batches, many
+not know (a newer chaser's) are skipped, and counted; notes and resolutions are kept in the
+file of the month they were written and never folded with the chases. Batches, many
 voids at once and notes are written and read by chaser/ledger_events.py. Voids and
 withdrawals fold in time order; a new one is always stamped after every change of that chase
 its writer has seen, so a clock behind (or CHASER_NOW) never puts a withdrawal before the void

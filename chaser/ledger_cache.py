@@ -11,17 +11,15 @@ stamp is simply ignored and the file is read and checked again.
 
 from __future__ import annotations
 
-import contextlib
 import marshal
-import os
 from pathlib import Path
 
-from chaser.errors import ChaserError
-from chaser.ledger_docs import MonthFile, at_of, chase_of, note_of
-from chaser.storage import ensure_dir
+from chaser.ledger_docs import MonthFile, at_of, chase_of, note_of, resolution_of
+from chaser.storage import write_copy
 
 # 2: "note" events are known (a copy made before counted them as unknown and left them out).
-VERSION = 2
+# 3: "resolve" events are known (barrier resolutions, chaser.barrier_register).
+VERSION = 3
 
 
 def _path(folder: Path, writer: str, month: str) -> Path:
@@ -36,7 +34,7 @@ def load(folder: Path, writer: str, month: str, stamp: tuple) -> MonthFile | Non
         return None
     if version != VERSION or tuple(seen) != tuple(stamp) or type(events) is not list:
         return None
-    out, chases, changes, notes = [], [], [], []
+    out, chases, changes, notes, resolutions = [], [], [], [], []
     try:
         for n, doc in events:
             out.append((writer, n, doc))
@@ -44,11 +42,13 @@ def load(folder: Path, writer: str, month: str, stamp: tuple) -> MonthFile | Non
                 chases.append(chase_of(doc, writer, month, n))
             elif doc["kind"] == "note":  # about a person: never folded with the voids
                 notes.append(note_of(doc, writer, month, n))
+            elif doc["kind"] == "resolve":  # about a barrier: never folded with the voids
+                resolutions.append(resolution_of(doc, writer, month, n))
             else:
                 changes.append((at_of(doc["at"]), writer, n, doc))
     except (KeyError, TypeError, ValueError):
         return None  # not what this module wrote: read the file itself
-    return MonthFile(stamp, out, chases, changes, unknown, top, notes)
+    return MonthFile(stamp, out, chases, changes, unknown, top, notes, resolutions)
 
 
 def save(folder: Path, writer: str, month: str, f: MonthFile) -> None:
@@ -56,12 +56,4 @@ def save(folder: Path, writer: str, month: str, f: MonthFile) -> None:
     path = _path(folder, writer, month)
     data = marshal.dumps((VERSION, tuple(f.stamp), f.unknown, f.top,
                           [(n, doc) for _, n, doc in f.events]))
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with contextlib.suppress(OSError, ChaserError):
-        ensure_dir(path.parent)  # 0700 like every data folder: the copies are HR data too
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            os.write(fd, data)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
+    write_copy(path, data)  # 0700 folder, 0600 file like every data folder: HR data too

@@ -4,8 +4,12 @@ rest of the store): a document that does not decode exactly is refused, naming t
 Kinds: "chase" (with an optional "batch": the id of the first chase of chases logged together,
 chaser.bulk; a chase logged alone has none, so files without batches read as before), "void"
 and "unvoid" (of a chase), and "note" (a dated note about a person: {"kind": "note", "at",
-"person", "text", "by"}, kept in the file of the month it was written). A chaser older than a
-kind skips it and says so (Issue "unknown-kinds"), so new kinds never make a file unreadable."""
+"person", "text", "by"}, kept in the file of the month it was written), and "resolve" (a
+barrier removed: {"kind": "resolve", "at", "barrier", "person", "note", "by"}, where
+"barrier" is the id of the chase that opened it, chaser.barrier_register; kept, like a note,
+in the file of the month it was written, as a barrier may be of any month). A chaser older
+than a kind skips it and says so (Issue "unknown-kinds"), so new kinds never make a file
+unreadable."""
 
 from __future__ import annotations
 
@@ -28,7 +32,9 @@ CHASE_KEYS = frozenset({"kind", "at", "person", "channel", "minutes", "outcome",
 BATCH_KEYS = CHASE_KEYS | {"batch"}  # a chase of a batch: the one optional field
 CHANGE_KEYS = frozenset({"kind", "chase", "reason", "at"})
 NOTE_KEYS = frozenset({"kind", "at", "person", "text", "by"})
-KNOWN = {"chase": CHASE_KEYS, "void": CHANGE_KEYS, "unvoid": CHANGE_KEYS, "note": NOTE_KEYS}
+RESOLVE_KEYS = frozenset({"kind", "at", "barrier", "person", "note", "by"})
+KNOWN = {"chase": CHASE_KEYS, "void": CHANGE_KEYS, "unvoid": CHANGE_KEYS, "note": NOTE_KEYS,
+         "resolve": RESOLVE_KEYS}
 MAX_NOTE = 2000  # characters: a note is a line or two, never a document
 CHANNELS = {c.value: c for c in Channel}  # a dict look-up, not Channel(...): read per event
 OUTCOMES = {o.value: o for o in Outcome}
@@ -82,6 +88,27 @@ def encode_note_event(d: Mapping[str, Any], now: datetime) -> tuple[str, dict]:
                              "text": text.strip(), "by": by}
 
 
+def encode_resolve_event(d: Mapping[str, Any], now: datetime) -> tuple[str, dict]:
+    """Validate one barrier resolution (barrier, person, note, by; at defaults to now)."""
+    unknown = set(d) - (RESOLVE_KEYS - {"kind"})
+    if unknown:
+        raise ValueError(f"unknown resolution field(s): {', '.join(sorted(unknown))}")
+    barrier, person, note, by = d.get("barrier"), d.get("person"), d.get("note"), d.get("by", "")
+    if not isinstance(barrier, str) or not LEDGER_ID.fullmatch(barrier):
+        raise ValueError(f"a barrier is named by its opening chase's id, not {barrier!r}")
+    if not isinstance(person, str) or not person.strip():
+        raise ValueError(f"a resolution needs a person, not {person!r}")
+    if not isinstance(note, str) or not note.strip():
+        raise ValueError("a resolution needs a note saying what removed the barrier")
+    if len(note.strip()) > MAX_NOTE:
+        raise ValueError(f"a note is at most {MAX_NOTE:,} characters, not {len(note.strip()):,}")
+    if not isinstance(by, str):
+        raise ValueError("by must be text")
+    at = d.get("at") or now
+    return chase_month(at), {"kind": "resolve", "at": iso(at, "at"), "barrier": barrier,
+                             "person": person, "note": note.strip(), "by": by}
+
+
 def decode_event(path: Path, month: str, writer: str, key: str, doc: Mapping) -> dict | None:
     """One stored event, checked field by field; None for a kind this chaser does not know
     (a newer chaser's). A chase kept in another month's file than its own is corrupt: no
@@ -110,6 +137,8 @@ def read_event(path: Path, month: str, writer: str, key: str, doc: Mapping
         at = moment(doc["at"], "at")
         if kind == "note":
             return _note_event(doc, at, month), None
+        if kind == "resolve":
+            return _resolve_event(doc, at, month), None
         if kind != "chase":
             # Kept in the file of the chase's month (so a period reads only its months).
             target = doc["chase"]
@@ -173,6 +202,40 @@ def _note_event(doc: Mapping, at: datetime, month: str) -> dict:
     return dict(doc, at=at.isoformat())
 
 
+def _resolve_event(doc: Mapping, at: datetime, month: str) -> dict:
+    """A resolution checked: kept in the file of the month it was written in."""
+    if f"{at.year:04d}-{at.month:02d}" != month:
+        raise ValueError(f"resolution dated {doc['at']} but kept in the file of {month}")
+    barrier, person, note, by = doc["barrier"], doc["person"], doc["note"], doc["by"]
+    if type(barrier) is not str or not LEDGER_ID.fullmatch(barrier):
+        raise TypeError(f"barrier must be a chase id, not {barrier!r}")
+    if type(person) is not str or not person.strip():
+        raise TypeError(f"person must be text, not {person!r}")
+    if type(note) is not str or not note.strip() or type(by) is not str:
+        raise TypeError(f"a resolution needs a note, and by must be text, not {note!r}, {by!r}")
+    return dict(doc, at=at.isoformat())
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """A barrier removed (`chaser barriers resolve`): a ledger event in its writer's file."""
+
+    id: str  # as a chase id: writer, month, number
+    barrier: str  # the id of the chase that opened the barrier
+    person: str  # person key
+    note: str  # what removed it
+    at: datetime  # aware, UTC
+    by: str
+    writer: str
+
+
+def resolution_of(doc: Mapping, writer: str, month: str, key: str | int) -> Resolution:
+    """The Resolution of a resolve event already checked."""
+    return Resolution(id=f"{writer}-{month[:4]}{month[5:]}-{key}", barrier=doc["barrier"],
+                      person=doc["person"], note=doc["note"], at=at_of(doc["at"]),
+                      by=doc["by"] or writer, writer=writer)
+
+
 def note_of(doc: Mapping, writer: str, month: str, key: str | int) -> Note:
     """The Note of a note event already checked."""
     return Note(id=f"{writer}-{month[:4]}{month[5:]}-{key}", at=at_of(doc["at"]),
@@ -191,11 +254,12 @@ class MonthFile:
     unknown: int = 0  # events of kinds this chaser does not know
     top: int = 0  # the highest event number
     notes: list[Note] = field(default_factory=list)  # its notes about people, by number
+    resolutions: list[Resolution] = field(default_factory=list)  # barriers removed, by number
 
 
 def read_file(path: Path, writer: str, data: dict, stamp: tuple) -> MonthFile:
     events, chases, changes, unknown, top, month = [], [], [], 0, 0, path.stem
-    notes = []
+    notes, resolutions = [], []
     for key, doc in data.get(EVENTS, {}).items():
         read = read_event(path, month, writer, key, doc)
         n = int(key)
@@ -208,13 +272,16 @@ def read_file(path: Path, writer: str, data: dict, stamp: tuple) -> MonthFile:
             chases.append((n, read[1]))
         elif read[0]["kind"] == "note":  # about a person, not a chase: kept out of the fold
             notes.append((n, note_of(read[0], writer, month, n)))
+        elif read[0]["kind"] == "resolve":  # about a barrier: chaser.barrier_register folds it
+            resolutions.append((n, resolution_of(read[0], writer, month, n)))
         else:
             changes.append((at_of(read[0]["at"]), writer, n, read[0]))
     events.sort(key=lambda e: e[1])  # as written, i.e. by number: a no-op but by hand
     chases.sort(key=lambda c: c[0])
     notes.sort(key=lambda c: c[0])
+    resolutions.sort(key=lambda c: c[0])
     return MonthFile(stamp, events, [c for _, c in chases], changes, unknown, top,
-                     [c for _, c in notes])
+                     [c for _, c in notes], [r for _, r in resolutions])
 
 
 def checker(path: Path, writer: str) -> Callable[[dict], None]:

@@ -1,5 +1,6 @@
 """Ledger events beyond one chase at a time: chases logged together (chaser.bulk), voids and
-withdrawals of many chases at once (chaser.undo), and notes about people (`chaser notes`).
+withdrawals of many chases at once (chaser.undo), notes about people (`chaser notes`) and
+barrier resolutions (`chaser barriers resolve`).
 
 Kept apart from chaser/ledger.py's read path: these only add events, through
 Ledger._append (one locked, durable write per month file, however many events) and read
@@ -17,11 +18,14 @@ from chaser import clock
 from chaser.errors import ChaserError
 from chaser.ledger import TICK, Ledger
 from chaser.ledger_docs import (
+    Resolution,
     at_of,
     encode_chase_event,
     encode_note_event,
+    encode_resolve_event,
     note_of,
     read_event,
+    resolution_of,
 )
 from chaser.ledger_files import month_path
 from chaser.model import Chase, Note
@@ -120,3 +124,25 @@ def read_notes(ledger: Ledger, person: str | None = None) -> list[Note]:
                 out += [n for n in f.notes if person is None or n.person == person]
     ledger._flush()
     return sorted(out, key=lambda n: (n.at, n.writer, n.id))
+
+
+def add_resolution(ledger: Ledger, *, barrier: str, person: str, note: str, by: str = "",
+                   at: datetime | None = None) -> Resolution:
+    """One barrier resolution, durably in this writer's file of the month it is written."""
+    month, doc = encode_resolve_event({"barrier": barrier, "person": person, "note": note,
+                                       "by": by, "at": at or clock.now()}, clock.now())
+    (n,) = ledger.append(month, [doc])
+    return resolution_of(doc, ledger.writer.id, month, n)
+
+
+def read_resolutions(ledger: Ledger) -> list[Resolution]:
+    """Every writer's barrier resolutions, oldest first (read as read_notes reads notes)."""
+    found = ledger._read()
+    out: list[Resolution] = []
+    for w in found.writers.values():
+        for month, path in sorted(w.months.items()):
+            f = ledger._file(w.id, month, path)
+            if f is not None:
+                out += f.resolutions
+    ledger._flush()
+    return sorted(out, key=lambda r: (r.at, r.writer, r.id))

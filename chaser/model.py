@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import NamedTuple
@@ -129,6 +129,9 @@ class Directory:
     people: tuple[Person, ...] = ()
     queues: frozenset[str] = frozenset()
     complete: bool = True
+    # Which Person facts ("started", "last_login") the source supplies at all: the
+    # snapshot's person_facts (Salesforce both, HubSpot "started", CSV its people columns).
+    facts: frozenset[str] = frozenset()
     # Lookups for resolve(), built once: exact key, normalised key, 15-char Salesforce id.
     _index: tuple = field(default=(), init=False, repr=False, compare=False, hash=False)
 
@@ -182,6 +185,16 @@ class Layout:
     # Turns a modified cell into ISO 8601 (or None); None when the cells already are ISO.
     # Called for gap rows only, so a connector can read report formats at no per-row cost.
     modified_iso: Callable[[str | None], str | None] | None = None
+    # Issue 13 record dates (chaser.audit_dates reads them, each distinct cell once): the
+    # created column, and the last-modified column for Activity when it is not `modified`
+    # (Salesforce: `modified` is SystemModstamp, which system jobs move too; `changed` is
+    # LastModifiedDate). `created_iso` is to `created` what `modified_iso` is to `modified`.
+    created: int | None = None
+    changed: int | None = None
+    created_iso: Callable[[str | None], str | None] | None = None
+    zone: tzinfo | None = None  # of date cells without an offset (CSV: [costs] timezone)
+    # (column, cell) -> the first source line holding it, for messages about bad dates only.
+    find_line: Callable[[int, str], int | None] | None = None
 
     def index(self) -> dict[str, int]:
         return {c: i for i, c in enumerate(self.columns)}

@@ -8,14 +8,14 @@ same thing. Every figure a reader might check is computed once here, already rou
 
 from __future__ import annotations
 
-import re
-import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from chaser import report_accountability as ra
+from chaser.accountability import Accountability
 from chaser.audit import Thresholds, teams, tier_of
 from chaser.barriers import Barrier, FieldAccess, barriers, field_access
 from chaser.config import CostSettings
@@ -25,10 +25,9 @@ from chaser.freshness import as_of_text
 from chaser.ledger_status import LedgerRead
 from chaser.model import Chase, Snapshot
 from chaser.periods import Period
-from chaser.safe_text import clean
+from chaser.report_render import WIDTH, render_markdown, render_text  # noqa: F401 (the API)
 
 FORMATS = ("text", "markdown", "json")
-WIDTH = 96  # text lines wrap here: fits a terminal beside an editor, and an email
 NO_DATA = "no data for the previous period"
 _FOOTNOTE = ("A chased gap is closed when a snapshot within {days} days of the chase shows the "
              "chased fields filled; a chase is judged once that window has passed or all its "
@@ -84,6 +83,11 @@ class Report:
     cannot_edit: FieldAccess | None = None  # blanks not blamed: the owners may not edit them
     ledger: LedgerRead | None = None  # whose ledgers were read; None: not told (plain data)
     admin_lines: tuple[dict[str, Any], ...] = ()  # admin, name, people, chases, minutes, cost
+    # chaser.report_accountability: the barrier register (open, and removed in the period),
+    # every active person's status, and the newcomers; empty when not given (plain data)
+    register: tuple[dict[str, Any], ...] = ()
+    status_lines: tuple[dict[str, Any], ...] = ()
+    newcomers: tuple[dict[str, Any], ...] = ()
 
     @property
     def currency(self) -> str:
@@ -229,6 +233,15 @@ class Report:
                             money(r["cost"], ""), _pct(r["completeness_pct"]), r["tier"] or "–",
                             _rate(r["fix_rate_pct"])) for r in self.person_lines))
 
+    @property
+    def register_table(self) -> Table:
+        """The barrier register's lines: open barriers, and those removed in the period."""
+        return Table(("Person", "Team", "Kind", "Source", "Opened", "Removed", "Days", "Chases",
+                      "Fields"), frozenset({6, 7}),
+                     tuple((r["person"], r["team"], r["kind"], r["source"], str(r["opened"]),
+                            str(r["removed"] or "open"), str(r["age_days"]), str(r["chases"]),
+                            ", ".join(r["fields"])) for r in self.register))
+
 
 def _n(count: int, noun: str) -> str:
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
@@ -251,12 +264,14 @@ def _in(history: Sequence[Snapshot], period: Period) -> Snapshot | None:
 def build(period: Period, compared: Period, chases: Sequence[Chase], latest: Snapshot,
           history: Sequence[Snapshot], costs: CostSettings, tiers: Thresholds, *,
           now: datetime, tz: tzinfo, load: Callable[[Snapshot], Snapshot] | None = None,
-          team: str | None = None, top: int = 5, ledger: LedgerRead | None = None) -> Report:
+          team: str | None = None, top: int = 5, ledger: LedgerRead | None = None,
+          acc: Accountability | None = None) -> Report:
     """The report of `period` (optionally one team) against `compared`. `chases` must hold at
     least those of both spans (others are ignored); `latest` is the current snapshot with its
     gaps, `history` every snapshot oldest first (`load` fetches one's gaps). People and teams
     are the latest snapshot's; completeness is the last snapshot's before the period ends,
-    compared with the last one inside the compared span; open gaps are today's."""
+    compared with the last one inside the compared span; open gaps are today's. `acc` (the
+    barrier register, goal weeks, newcomers: chaser.accountability) adds accountability."""
     people, in_period = scoped(latest.people, chases, period, team)
     _, in_compared = scoped(latest.people, chases, compared, team)
     keys = [p.key for p in people]
@@ -312,6 +327,11 @@ def build(period: Period, compared: Period, chases: Sequence[Chase], latest: Sna
         admin_lines=tuple({"admin": k, "name": line.name, "people": line.people,
                            "chases": line.chases, "minutes": line.minutes, "cost": line.cost}
                           for k, line in summary.by_admin.items()),
+        register=ra.register_lines(acc, people, period, now=now, tz=tz) if acc else (),
+        status_lines=ra.status_lines(acc, people, period, {k: line.chases for k, line in
+                                                           summary.by_person.items()},
+                                     now=now, tz=tz) if acc else (),
+        newcomers=ra.newcomer_lines(acc, people, tz) if acc else (),
     )
 
 
@@ -320,91 +340,7 @@ def _spelled(team: str, people) -> str:
     return next((p.team for p in people if p.team.casefold() == team.strip().casefold()), team)
 
 
-# ---- rendering ----------------------------------------------------------------------------
-
-
-def _plain(text: str, width: int = 28) -> str:
-    """CRM text made safe for a terminal (no escape sequences) and cut to a column width."""
-    text = clean(text)
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def _text_table(table: Table, empty: str) -> list[str]:
-    if not table.rows:
-        return [f"  ({empty})"]
-    rows = [tuple(_plain(c) for c in r) for r in table.rows]
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(table.headers)]
-
-    def line(cells) -> str:
-        return "  " + "  ".join(c.rjust(w) if i in table.right else c.ljust(w)
-                                for i, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
-
-    return [line(table.headers), line(["-" * w for w in widths]), *(line(r) for r in rows)]
-
-
-def render_text(report: Report) -> str:
-    title = _plain(report.title, 200)
-    out = [title, "=" * len(title), _plain(report.subtitle, 200), ""]
-    width = max(len(k) for k, _ in report.headline())
-    for k, v in report.headline():
-        out += textwrap.wrap(_plain(v, 500), WIDTH, initial_indent=f"  {k.ljust(width)}  ",
-                             subsequent_indent=" " * (width + 4))
-    out += ["", "Teams", "-----", *_text_table(report.teams, "no teams")]
-    out += ["", "Admins", "------", *_text_table(report.admins, "no chases in this period")]
-    out += ["", "People costing most", "-------------------",
-            *_text_table(report.top, "nobody was chased in this period")]
-    out += ["", "Barriers to remove", "------------------"]
-    if not report.barriers:
-        out.append("  (no chase hit a barrier in this period)")
-    for b in report.barriers:
-        out.append(f"  {b.label} ({b.outcome.value}): {b.numbers(report.currency)}")
-        out += textwrap.wrap("who: " + ", ".join(_plain(n, 60) for n in b.people), WIDTH,
-                             initial_indent="    ", subsequent_indent="         ")
-        out.append(f"    fix: {b.remedy}")
-    if (a := report.cannot_edit) is not None:
-        out.append(f"  Cannot edit (field permissions, current snapshot): {a.numbers()}")
-        for label, text in (("fields", a.fields), ("who", ", ".join(a.people)), ("fix", a.remedy)):
-            out += textwrap.wrap(f"{label}: {_plain(text, 500)}", WIDTH, initial_indent="    ",
-                                 subsequent_indent=" " * (6 + len(label)))
-    out += ["", *textwrap.wrap(report.footnote, WIDTH)]
-    return "\n".join(out) + "\n"
-
-
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
-
-
-def _md(text: str) -> str:
-    """CRM text made inert in markdown: no table breaks, links, emphasis or HTML."""
-    return _MD_SPECIAL.sub(r"\\\1", clean(text))
-
-
-def _md_table(table: Table, empty: str) -> list[str]:
-    if not table.rows:
-        return [f"*{empty}*"]
-    rule = ["---:" if i in table.right else "---" for i in range(len(table.headers))]
-    return ["| " + " | ".join(table.headers) + " |", "| " + " | ".join(rule) + " |",
-            *("| " + " | ".join(_md(c) for c in r) + " |" for r in table.rows)]
-
-
-def render_markdown(report: Report) -> str:
-    out = [f"# {_md(report.title)}", "", f"*{_md(report.subtitle)}*", ""]
-    out += [f"- **{k}:** {_md(v)}" for k, v in report.headline()]
-    out += ["", "## Teams", "", *_md_table(report.teams, "no teams")]
-    out += ["", "## Admins", "", *_md_table(report.admins, "no chases in this period")]
-    out += ["", "## People costing most", "",
-            *_md_table(report.top, "nobody was chased in this period")]
-    out += ["", "## Barriers to remove", ""]
-    if not report.barriers:
-        out.append("*No chase hit a barrier in this period.*")
-    out += [f"- **{b.label}** ({b.outcome.value}): {b.numbers(report.currency)} — "
-            f"{', '.join(_md(n) for n in b.people)}. *Remedy:* {b.remedy}."
-            for b in report.barriers]
-    if (a := report.cannot_edit) is not None:
-        out.append(f"- **Cannot edit** (field permissions, current snapshot): {a.numbers()}: "
-                   f"{_md(a.fields)} — {', '.join(_md(n) for n in a.people)}. "
-                   f"*Remedy:* {a.remedy}.")
-    out += ["", f"*{_md(report.footnote)}*"]
-    return "\n".join(out) + "\n"
+# ---- rendering: chaser/report_render.py (text, markdown), chaser/report_json.py
 
 
 def render(report: Report, fmt: str) -> str:

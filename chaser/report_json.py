@@ -61,6 +61,10 @@ def to_dict(report: Report) -> dict[str, Any]:
         "cannot_edit": None if (a := r.cannot_edit) is None else {
             "records": a.records, "missing_fields": a.missing, "by_field": a.by_field,
             "people": list(a.people), "remedy": a.remedy},
+        # The barrier register (open at the period's end, or removed in the period), every
+        # active person's accountability status, and the newcomers (chaser.accountability).
+        "register": list(r.register), "statuses": list(r.status_lines),
+        "newcomers": list(r.newcomers),
     }
 
 

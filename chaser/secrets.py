@@ -23,6 +23,9 @@ from chaser.errors import ChaserError
 
 SERVICE = "chaser"
 ENV_TOKENS = registry.ENV_TOKENS  # source kind -> the variable read where there is no keyring
+# Secrets that are not a source's token, and their variables: the digest's SMTP password.
+SMTP_ENV = "CHASER_SMTP_PASSWORD"
+ENV_SECRETS = {("smtp", "password"): SMTP_ENV}
 MASK = "***"
 MIN_SECRET = 4  # shorter values are not secrets worth masking (and would mask ordinary text)
 # Below this a value (a test's "wrong") is masked only as typed: in every form and any case it
@@ -73,7 +76,7 @@ def get(source: str, secret: str = "token") -> tuple[str | None, str]:
     if value:
         register(value)
         return value, "keyring"
-    env = ENV_TOKENS.get(source) if secret == "token" else None
+    env = ENV_TOKENS.get(source) if secret == "token" else ENV_SECRETS.get((source, secret))
     if env and os.environ.get(env):
         register(os.environ[env])
         return os.environ[env], "environment"
@@ -110,7 +113,8 @@ def forms(value: str) -> set[str]:
 
 def _compiled() -> re.Pattern[str] | None:
     global _pattern
-    found = frozenset(v for v in _SEEN | {os.environ.get(e, "") for e in ENV_TOKENS.values()}
+    found = frozenset(v for v in _SEEN | {os.environ.get(e, "") for e in
+                                          (*ENV_TOKENS.values(), *ENV_SECRETS.values())}
                       if len(v) >= MIN_SECRET)
     if found != _pattern[0]:
         every = {f for v in found if len(v) >= MIN_FORMS for f in forms(v)}
@@ -151,7 +155,8 @@ def put(source: str, secret: str, value: str) -> None:
     try:
         keyring.set_password(SERVICE, _name(source, secret), value)
     except keyring.errors.KeyringError as e:
-        env = ENV_TOKENS.get(source, "the documented environment variable")
+        env = ENV_SECRETS.get((source, secret)) or ENV_TOKENS.get(
+            source, "the documented environment variable")
         raise ChaserError(f"this machine has no usable keyring ({type(e).__name__}); chaser "
                           f"will not store the {source} {secret} in a file: set {env} "
                           "in the environment instead") from None

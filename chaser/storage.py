@@ -29,7 +29,7 @@ from chaser.errors import ChaserError
 SCHEMA = 1  # the newest layout this chaser writes and reads
 HEADER = "_chaser"  # table holding {"schema": N, "kind": ...} as document 1
 KINDS = frozenset({"chases", "snapshot-index", "snapshot-gaps", "meta", "record-cache",
-                   "ledger", "ledger-writer"})
+                   "ledger", "ledger-writer", "digest-sent"})
 FILE_MODE = 0o600  # data files hold HR-relevant data
 DIR_MODE = 0o700
 LOCK_TIMEOUT = 30.0  # seconds; a write takes milliseconds, so this means a stuck process
@@ -117,6 +117,21 @@ def sweep_stale_temps(folder: Path, min_age: float, now: float) -> int:
                         os.unlink(full)
                         removed += 1
     return removed
+
+
+def write_copy(path: Path, payload: bytes) -> None:
+    """A decoded copy of a data file (chaser.ledger_cache, chaser.store_runs): derived data,
+    so best effort and without fsync; written whole (temp file, then rename), 0600, in a
+    0700 folder. One that cannot be written only means the next read decodes the file."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}{_TMP_SUFFIX}")
+    with suppress(OSError, ChaserError):
+        ensure_dir(path.parent)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+        try:
+            os.write(fd, payload)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
 
 
 def atomic_write_bytes(path: Path, payload: bytes) -> None:

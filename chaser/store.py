@@ -18,6 +18,7 @@ voiding or fetching a chase opens one month's files only.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import time
 from collections.abc import Iterable, Mapping
@@ -28,12 +29,13 @@ from typing import Any
 import orjson
 from tinydb import Query
 
-from chaser import clock
+from chaser import clock, store_runs
 from chaser.errors import ChaserError
 from chaser.ledger import Ledger, Writer, installation_id
 from chaser.ledger_migrate import migrate
-from chaser.model import Channel, Chase, Outcome, Snapshot
+from chaser.model import Channel, Chase, Gap, Outcome, Snapshot
 from chaser.storage import corrupt, ensure_dir, locked, read_locked, sweep_stale_temps, write_locked
+from chaser.store_dates import activity_in, activity_out, gap_dates_in, gap_dates_out, runs_in
 from chaser.store_docs import (
     GAP_COLUMNS,
     SNAPSHOT_ID,
@@ -41,6 +43,8 @@ from chaser.store_docs import (
     check_summary,
     check_summary_doc,
     decode_gaps,
+    iso,
+    moment,
     summary_in,
     summary_out,
 )
@@ -82,8 +86,9 @@ class Store:
         except ChaserError:  # a corrupt index is reported where it is read, not here
             return removed
         for entry in os.scandir(folder):
-            sid = entry.name.removesuffix(".json")
-            if entry.name.endswith(".json") and sid != "index" and sid not in named \
+            sid = entry.name.removesuffix(".json").removesuffix(store_runs.SUFFIX)
+            if entry.name.endswith((".json", store_runs.SUFFIX)) and sid != "index" \
+                    and sid not in named \
                     and SNAPSHOT_ID.fullmatch(sid):
                 with contextlib.suppress(OSError):
                     if now - entry.stat().st_mtime >= min_age:
@@ -180,26 +185,101 @@ class Store:
 
         return read_notes(self.ledger, person)
 
+    def add_resolution(self, *, barrier: str, person: str, note: str, by: str = "",
+                       at: datetime | None = None):
+        """A barrier resolved (chaser.ledger_docs.Resolution), on disk when this returns."""
+        from chaser.ledger_events import add_resolution
+
+        return add_resolution(self.ledger, barrier=barrier, person=person, note=note, by=by,
+                              at=at)
+
+    def resolutions(self) -> list:
+        """Every writer's barrier resolutions, oldest first."""
+        from chaser.ledger_events import read_resolutions
+
+        return read_resolutions(self.ledger)
+
     def _index_check(self, data: dict) -> None:
         for doc in data.get(SNAPSHOTS, {}).values():
             check_summary_doc(self._index_path, doc)
 
     # -- snapshots ---------------------------------------------------------------------------
 
-    def save_snapshot(self, snapshot: Snapshot) -> None:
+    def save_snapshot(self, snapshot: Snapshot) -> Snapshot:
         """Gaps first, index last: a crash in between leaves the previous snapshot current and
-        only an unreferenced gaps file behind."""
+        only an unreferenced gaps file behind. Returns the snapshot as stored: each gap with
+        its `since` (see _with_since)."""
         gaps_path = self._gaps_path(snapshot.id)
         summary = summary_out(snapshot)  # validates taken_at before anything is written
+        snapshot = self._with_since(snapshot)
         rows, unblamed = ([[g.object, g.record_id, g.record_name, g.owner, list(g.missing),
                             g.modified, g.url] for g in gaps]
                           for gaps in (snapshot.gaps, snapshot.cannot_edit_gaps))
-        body = {"id": snapshot.id, "columns": list(GAP_COLUMNS), "rows": rows}
+        body: dict = {"id": snapshot.id, "columns": list(GAP_COLUMNS), "rows": rows}
         if unblamed:  # blanks their owner cannot edit (chaser.access); older chasers skip it
             body["cannot_edit_rows"] = unblamed
+        # Issue 13, added keys (chaser.store_dates): older chasers read the file and skip them.
+        for key, gaps in (("dates", snapshot.gaps), ("cannot_edit_dates",
+                                                     snapshot.cannot_edit_gaps)):
+            if dates := gap_dates_out(gaps):
+                body[key] = dates
+        if snapshot.activity:
+            body["activity"] = activity_out(snapshot.activity)
         write_locked(gaps_path, "snapshot-gaps", {SNAPSHOTS: {"1": body}})
+        store_runs.save(gaps_path, snapshot.gaps, snapshot.cannot_edit_gaps)  # next sync's
         with locked(self._index_path, "snapshot-index", self._index_check) as db:
             db.table(SNAPSHOTS).upsert(summary, Query().id == snapshot.id)
+        return snapshot
+
+    def _with_since(self, snapshot: Snapshot) -> Snapshot:
+        """Each gap's `since`: the first snapshot of the unbroken run that showed the record
+        with gaps. A record with gaps in the previous stored snapshot (the latest by time
+        stamp before this one) keeps that one's since (or its taken_at, for snapshots stored
+        before since was kept); any other starts its run now. Only that one snapshot's gaps
+        are read: its since values carry the whole run."""
+        now = iso(snapshot.taken_at, "taken_at")
+        before = [s for s in self._summaries() if s["id"] != snapshot.id
+                  and moment(s["taken_at"]) < snapshot.taken_at]
+        runs: tuple[dict, dict] = ({}, {})
+        taken = now
+        if before:
+            # the latest by time; ties: the one stored last (max keeps the first of equals)
+            prev = max(reversed(before), key=lambda s: moment(s["taken_at"]))
+            taken = iso(moment(prev["taken_at"]), "taken_at")
+            path = self._gaps_path(prev["id"])
+            copy = store_runs.load(path)  # its decoded runs: a twentieth of the file's parse
+            if copy is not None:
+                runs = copy
+            else:
+                data = read_locked(path, "snapshot-gaps")  # missing: no run to continue
+                body = None if data is None else data.get(SNAPSHOTS, {}).get("1")
+                if body is not None:
+                    runs = (runs_in(path, body, "rows", "dates"),
+                            runs_in(path, body, "cannot_edit_rows", "cannot_edit_dates"))
+
+        def carry(gaps: tuple[Gap, ...], earlier: dict) -> tuple[Gap, ...]:
+            # A record is (object, record id); a run found keeps its start. Built as plain
+            # tuples (Gap's own __new__ is a Python call per gap: half of this, at 120,000).
+            new, get, none = tuple.__new__, earlier.get, object()
+            out = []
+            for g in gaps:
+                was = get((g[0], g[1]), none)
+                out.append(new(Gap, (*g[:8], now if was is none else was or taken)))
+            return tuple(out)
+
+        return dataclasses.replace(snapshot, gaps=carry(snapshot.gaps, runs[0]),
+                                   cannot_edit_gaps=carry(snapshot.cannot_edit_gaps, runs[1]))
+
+    @staticmethod
+    def _decoded(path: Path, summary: dict, body: Any) -> tuple[tuple[Gap, ...], tuple[Gap, ...]]:
+        out = []
+        for key, dates in (("rows", "dates"), ("cannot_edit_rows", "cannot_edit_dates")):
+            rows = body.get(key, []) if isinstance(body, dict) else []
+            n = len(rows) if isinstance(rows, list) else 0
+            out.append(decode_gaps(path, summary, body, key,
+                                   gap_dates_in(path, n, body.get(dates)
+                                                if isinstance(body, dict) else None)))
+        return out[0], out[1]
 
     def _summaries(self) -> list[dict]:
         """Index documents in the order they were stored: the last one is the latest, whatever
@@ -220,9 +300,9 @@ class Store:
             raise ChaserError(f"{path}: the gaps of snapshot {summary['id']} are missing; "
                               "sync again to take a new snapshot")
         body = data.get(SNAPSHOTS, {}).get("1")
-        gaps = decode_gaps(path, summary, body)
-        return summary_in(self._index_path, summary, gaps,
-                          decode_gaps(path, summary, body, "cannot_edit_rows"))
+        gaps, unblamed = self._decoded(path, summary, body)
+        return summary_in(self._index_path, summary, gaps, unblamed,
+                          activity_in(path, body.get("activity")))
 
     def latest_snapshot(self) -> Snapshot | None:
         """The snapshot stored last, with its gaps."""
@@ -261,6 +341,7 @@ class Store:
             dropped = summary_in(self._index_path, dict(doc))
             table.remove(doc_ids=[doc.doc_id])
         self._gaps_path(snapshot_id).unlink(missing_ok=True)
+        store_runs.remove(self._gaps_path(snapshot_id))
         return dropped
 
     # -- key/value state ---------------------------------------------------------------------

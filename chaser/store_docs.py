@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from chaser import clock
-from chaser.model import Channel, Chase, Gap, Outcome, Person, Snapshot, Tally
+from chaser.model import Activity, Channel, Chase, Gap, Outcome, Person, Snapshot, Tally
 from chaser.storage import corrupt
 
 MAX_MINUTES = 600
@@ -147,7 +147,41 @@ def summary_out(s: Snapshot) -> dict:
         doc["cannot_edit"] = blocked
     if s.cannot_edit:
         doc["cannot_edit_tallies"] = {k: _tally_out(t) for k, t in s.cannot_edit.items()}
+    # Issue 13, added keys in the same way: when people started and last logged in (only
+    # people with either), and which of the two the source gives at all.
+    if dates := {p.key: [_opt_iso(p.started, "started"), _opt_iso(p.last_login, "last_login")]
+                 for p in s.people if p.started is not None or p.last_login is not None}:
+        doc["person_dates"] = dates
+    if s.person_facts:
+        doc["person_facts"] = sorted(s.person_facts)
     return doc
+
+
+def _opt_iso(at: datetime | None, what: str) -> str | None:
+    return None if at is None else iso(at, what)
+
+
+def _opt_moment(text: object, what: str) -> datetime | None:
+    return None if text is None else moment(text, what)
+
+
+def _person_dates_in(doc: Mapping) -> dict[str, tuple[datetime | None, datetime | None]]:
+    value = doc.get("person_dates", {})
+    if not isinstance(value, dict):
+        raise TypeError(f"person_dates must be a table, not {value!r}")
+    out = {}
+    for key, pair in value.items():
+        if not isinstance(pair, list) or len(pair) != 2:
+            raise TypeError(f"person_dates of {key!r} must be [started, last_login]")
+        out[key] = (_opt_moment(pair[0], "started"), _opt_moment(pair[1], "last_login"))
+    return out
+
+
+def _facts_in(doc: Mapping) -> frozenset[str]:
+    value = doc.get("person_facts", [])
+    if not isinstance(value, list) or not set(value) <= {"started", "last_login"}:
+        raise TypeError(f"person_facts must list started / last_login, not {value!r}")
+    return frozenset(value)
 
 
 def _person_in(row: object) -> Person:
@@ -227,7 +261,8 @@ def check_summary_doc(path: Path, doc: Mapping) -> None:
 
 
 def summary_in(path: Path, doc: Mapping, gaps: tuple[Gap, ...] = (),
-               cannot_edit_gaps: tuple[Gap, ...] = ()) -> Snapshot:
+               cannot_edit_gaps: tuple[Gap, ...] = (),
+               activity: Mapping[str, Mapping[str, Activity]] | None = None) -> Snapshot:
     try:
         check_summary(doc)
         for what in ("tallies", "buckets", "objects"):
@@ -240,9 +275,11 @@ def summary_in(path: Path, doc: Mapping, gaps: tuple[Gap, ...] = (),
         if not isinstance(unblamed, dict):
             raise TypeError(f"cannot_edit_tallies must be a table, not {unblamed!r}")
         people = tuple(_person_in(row) for row in doc["people"])
-        if blocked:
+        dates = _person_dates_in(doc)
+        if blocked or dates:
             people = tuple(Person(p.key, p.name, p.team, p.manager, p.email, p.active,
-                                  blocked.get(p.key, ())) for p in people)
+                                  blocked.get(p.key, ()), *dates.get(p.key, (None, None)))
+                           for p in people)
         return Snapshot(
             id=doc["id"],
             taken_at=moment(doc["taken_at"], "taken_at"),
@@ -255,16 +292,19 @@ def summary_in(path: Path, doc: Mapping, gaps: tuple[Gap, ...] = (),
             fingerprint=_fingerprint_in(doc.get("fingerprint", {})),
             cannot_edit={k: _tally_in(v) for k, v in unblamed.items()},
             cannot_edit_gaps=cannot_edit_gaps,
+            activity=activity or {},
+            person_facts=_facts_in(doc),
         )
     except (KeyError, TypeError, ValueError) as e:
         raise corrupt(path, f"snapshot summary is malformed: {e}") from None
 
 
-def decode_gaps(path: Path, summary: Mapping, body: object, key: str = "rows"
-                ) -> tuple[Gap, ...]:
+def decode_gaps(path: Path, summary: Mapping, body: object, key: str = "rows",
+                dates: tuple[list, list] | None = None) -> tuple[Gap, ...]:
     """The gap rows of one snapshot's file, checked against the summary that names it. `key`
     "cannot_edit_rows": the records whose blanks their owner cannot edit, with the same
-    columns; absent (read as none) in files written before them, so older files still read."""
+    columns; absent (read as none) in files written before them, so older files still read.
+    `dates`: each row's (created, since), lists parallel to the rows (chaser.store_dates)."""
     try:
         if not isinstance(body, dict):
             raise TypeError("no gap table")
@@ -274,12 +314,15 @@ def decode_gaps(path: Path, summary: Mapping, body: object, key: str = "rows"
         rows = body.get(key, []) if key != "rows" else body["rows"]
         if not isinstance(rows, list):
             raise TypeError(f"{key} must be a list")
-        for row in rows:
+        created, since = dates or ([None] * len(rows), [None] * len(rows))
+        if len(created) != len(rows) or len(since) != len(rows):
+            raise ValueError("gap dates do not match the gap rows")
+        for row, c, t in zip(rows, created, since, strict=True):
             o, r, n, w, m, mod, u = row
             if not all(isinstance(v, str) for v in (o, r, n, w)) or not isinstance(m, list) \
                     or not all(isinstance(v, str | None) for v in (mod, u)):
                 raise TypeError(f"bad gap row {row!r}")
-            gaps.append(Gap(o, r, n, w, tuple(m), mod, u))
+            gaps.append(Gap(o, r, n, w, tuple(m), mod, u, c, t))
         return tuple(gaps)
     except (KeyError, TypeError, ValueError) as e:
         raise corrupt(path, f"bad gap list: {e}") from None

@@ -13,12 +13,12 @@ import time
 from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
-from typing import Any, NamedTuple
+from datetime import datetime
+from typing import Any
 
 from chaser.audit import PersonRow, org_tally, person_rows
 from chaser.gctools import gc_paused
-from chaser.model import Chase, Gap, Person, Snapshot, Tally, Tier
+from chaser.model import Chase, Gap, Person, Snapshot, Tally
 from chaser.periods import DEFAULT_PERIOD, Period, parse_period
 from chaser.safe_text import clean
 from chaser.sync import LAST_SYNC
@@ -54,6 +54,7 @@ class ViewData:
     snapshot_stamp: tuple = ()
     thresholds: Any = None  # audit.Thresholds of the tiers: a team's tier (team_lines)
     notes: tuple = ()  # chaser.model.Note of every writer, oldest first (the person screen)
+    acc: Any = None  # chaser.views_acc.AccView: goals, newcomers, barriers, statuses (issue 13)
     _index: dict = field(default_factory=dict, compare=False, repr=False)
 
     # ---- lookups (indexes are built once per ViewData, on first use) ---------------------
@@ -230,6 +231,8 @@ def _load(ws, period_text: str) -> ViewData:
     stamp = ledger_stamp(ws)
     chases = _shown_chases(ws.chases())
     costs = summarise(ws, period, chases, snapshot)
+    from chaser import views_acc
+
     return ViewData(
         snapshot=snapshot,
         history=tuple(ws.store.snapshot_history()),
@@ -249,6 +252,7 @@ def _load(ws, period_text: str) -> ViewData:
         ledger_stamp=stamp,
         snapshot_stamp=seen,
         thresholds=ws.settings.tiers,
+        acc=views_acc.build(ws, period, chases),
     )
 
 
@@ -285,119 +289,12 @@ def reload_chases(ws, old: ViewData, period_text: str = DEFAULT_PERIOD) -> ViewD
     costs = summarise(ws, period, chases, old.snapshot)
     index = dict(old._index)
     index.pop("teams", None)  # a team line carries the period's chases and cost
+    from chaser import views_acc
+
+    acc = old.acc and views_acc.with_chases(old.acc, ws, period, chases, old.history)
     fresh = replace(old, chases=chases, notes=_shown_notes(ws), period=period, costs=costs,
-                    **_completeness(ws),
+                    acc=acc, **_completeness(ws),
                     ledger_stamp=stamp,
                     now=now, seconds=time.perf_counter() - started, _index=index)
     fresh.team_lines()  # here, in the worker
     return fresh
-
-
-# ---- text the person screen shows and copies ----------------------------------------------
-
-
-def parse_modified(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    try:
-        at = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
-
-
-def draft_message(person: Person, gaps: Sequence[Gap], sender: str = "") -> str:
-    """A plain-text chase email listing every gap record, its missing fields and its link."""
-    first = person.name.split()[0] if person.name.strip() else person.name
-    n = len(gaps)
-    lines = [f"Hi {first},", "",
-             f"{n} of your CRM record{'s' if n != 1 else ''} "
-             f"{'are' if n != 1 else 'is'} missing required fields. "
-             "Could you fill them in?", ""]
-    for g in gaps:
-        lines.append(f"- {g.object} {g.record_name}: {', '.join(g.missing)}")
-        if g.url:
-            lines.append(f"  {g.url}")
-    lines += ["", "Thanks!"]
-    if sender:
-        lines.append(sender)
-    return "\n".join(lines) + "\n"
-
-
-# ---- table rows (plain tuples of what a line shows; built off the UI thread when big) -------
-
-
-@dataclass(frozen=True, slots=True)
-class PersonLine:
-    """One line of the overview's people table."""
-
-    key: str
-    name: str
-    team: str
-    tier: Tier
-    records: int
-    with_gaps: int
-    pct: float | None
-    chases: int
-    cost: Any | None  # Decimal; None when costs are unavailable
-
-
-def person_lines(data: ViewData) -> list[PersonLine]:
-    out = []
-    for r in data.rows:
-        line = data.cost_line(r.person.key)
-        out.append(PersonLine(r.person.key, r.person.name, r.person.team, r.tier, r.tally.records,
-                              r.tally.records_with_gaps, r.tally.completeness_pct,
-                              line.chases if line is not None else 0,
-                              line.cost if line is not None else None))
-    return out
-
-
-class GapLine(NamedTuple):
-    """One line of a person's gap list (a tuple: 50,000 of them build in a blink)."""
-
-    object: str
-    record_id: str
-    record_name: str
-    missing: str  # "Phone, Email"
-    modified: str  # "2026-10-28" or ""
-    age: int | None  # days since last modified
-    url: str | None
-
-
-def gap_lines(gaps: Sequence[Gap], now: datetime) -> list[GapLine]:
-    """Fast on 50,000 gaps: the day is read from the ISO date prefix (cached per day) and
-    only values that do not start with one are fully parsed."""
-    today = now.date()
-    days: dict[str, tuple[str, int | None]] = {}
-
-    def day_of(text: str | None) -> tuple[str, int | None]:
-        if not text:
-            return "", None
-        head = text[:10]
-        hit = days.get(head)
-        if hit is None:
-            try:
-                d = date.fromisoformat(head)
-            except ValueError:
-                at = parse_modified(text)
-                return ("", None) if at is None else (at.date().isoformat(),
-                                                      max(0, (now - at).days))
-            hit = days[head] = (head, max(0, (today - d).days))
-        return hit
-
-    out = []
-    for g in gaps:
-        shown, age = day_of(g.modified)
-        out.append(GapLine(g.object, g.record_id, g.record_name, ", ".join(g.missing), shown,
-                           age, g.url))
-    return out
-
-
-def missing_fields(gaps: Sequence[Gap]) -> list[str]:
-    """A person's missing fields, most often missing first: what the log modal offers."""
-    counts: dict[str, int] = {}
-    for g in gaps:
-        for f in g.missing:
-            counts[f] = counts.get(f, 0) + 1
-    return sorted(counts, key=lambda f: (-counts[f], f))

@@ -297,6 +297,40 @@ class Workspace:
         """Every admin's notes (of one person, or all), oldest first."""
         return self.store.notes(None if person is None else person.key)
 
+    # ---- the barrier register (chaser.barrier_register) ------------------------------------
+    def barriers(self, person: Person | None = None, *, open_only: bool = False) -> list:
+        """Every barrier (of one person, or all), oldest first: opened by barrier chases,
+        resolved by admins, and the CRM's field permissions as of the snapshots."""
+        from chaser.barrier_register import register
+
+        self.summary()  # a current snapshot first: the CRM's barriers come from the history
+        found = register(self.chases(), self.store.resolutions(), self.store.snapshot_history())
+        return [b for b in found if (person is None or b.person == person.key)
+                and (b.open or not open_only)]
+
+    def resolve_barrier(self, barrier_id: str, note: str):
+        """Mark an open chase barrier removed, with a note saying how; durable. Returns the
+        barrier as now registered (removed). ChaserError: unknown id, a CRM barrier, already
+        resolved, or an empty note."""
+        from chaser.barrier_register import resolvable
+        from chaser.ledger import TICK
+
+        note = note.strip() if isinstance(note, str) else ""
+        if not note:
+            raise ChaserError("a resolution needs a note saying what removed the barrier")
+        barrier = resolvable(self.barriers(), barrier_id, self.tz)
+        writer = self._said_writer()
+        # After its last chase, whatever the clock says: a chase dated after the resolution
+        # would open a new barrier, and this one would stay open.
+        at = max(self.now(), barrier.chases[-1].at + TICK)
+        try:
+            done = self.store.add_resolution(barrier=barrier.id, person=barrier.person,
+                                             note=note, by=writer.name or writer.id, at=at)
+        except ValueError as e:  # too long, say: the ledger's own check, in the user's words
+            raise ChaserError(str(e)) from None
+        return next((b for b in self.barriers()
+                     if b.id == barrier.id and b.resolution == done.id), barrier)
+
 
 WRITER_SAID = "writer_default_said"
 

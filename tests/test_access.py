@@ -109,8 +109,7 @@ def test_the_person_line():
 
 def test_stored_and_read_back_and_old_files_still_read(tmp_path):
     store = Store(tmp_path)
-    snap = snapshot()
-    store.save_snapshot(snap)
+    snap = store.save_snapshot(snapshot())  # as stored: with each gap's since
     back = store.latest_snapshot()
     assert back.person("ann").cannot_edit == ("Account.Industry",)
     assert back.cannot_edit == snap.cannot_edit and back.cannot_edit_gaps == snap.cannot_edit_gaps

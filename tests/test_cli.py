@@ -85,7 +85,8 @@ def test_gaps_csv_on_maven_matches_raw_data(capsys, maven_config, maven):
     assert code == 0, err
     rows = list(csv.DictReader(io.StringIO(out)))
     assert list(rows[0]) == ["person", "team", "records", "records_with_gaps", "missing_fields",
-                             "completeness_pct", "tier"]
+                             "completeness_pct", "tier", "late_gaps", "median_days_open",
+                             "last_login"]
     expected = expected_maven(maven)
     assert len(rows) == 35 and {r["person"] for r in rows} == set(expected)
     for r in rows:

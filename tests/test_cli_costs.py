@@ -132,7 +132,8 @@ def test_export_hr_agrees_to_the_cent(org, tmp_path, capsys):
         rows = list(csv.DictReader(f))
     assert list(rows[0]) == [
         "Person", "Email", "Team", "Manager", "Period start", "Period end", "Records owned",
-        "Records with gaps", "Completeness %", "Adoption tier", "Chases", "Admin minutes",
+        "Records with gaps", "Completeness %", "Adoption tier", "Goals met", "Goal weeks",
+        "Open barriers", "Status", "Chases", "Admin minutes",
         "Cost", "Barrier chases", "Barrier minutes", "Barrier cost", "Cost excluding barriers",
         "Gaps fixed after a chase", "Currency", "Snapshot", "Person key"]
     by = {r["Person key"]: r for r in rows}

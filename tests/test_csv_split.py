@@ -277,5 +277,6 @@ def test_packed_gap_records_unpack_to_the_tuples_of_one_pass(cells, mapped):
     keys = {"Ann": "ann-key", "Bob": "bob-key", None: "", "A\x00nn": "odd"}
     owners, missing, packed = pack(layout, hits)
     assert owners == [row[1] for row in cells] and missing == [("Amount",)] * len(cells)
-    want = [(o, r, n, keys[w], m, d, u) for o, r, n, w, m, d, u in gap_tuples(layout, hits)]
+    want = [(o, r, n, keys[w], m, d, u, c)
+            for o, r, n, w, m, d, u, c in gap_tuples(layout, hits)]
     assert unpack(layout, [packed], keys) == want

@@ -125,8 +125,9 @@ def test_full_sync_issues_one_list_call_per_page(env, fake, tuning):
         assert snap.objects[obj] == n
     # only the properties the rules and names need, never everything
     asked = set(lists(fake, "deals")[0].query["properties"].split(","))
+    # (and createdate, for goals: no goal set, so every rule object's dates, issue 13)
     assert asked == {"hubspot_owner_id", "hs_lastmodifieddate", "dealname", "amount",
-                     "closedate", "hs_next_step", "dealstage"}
+                     "closedate", "hs_next_step", "dealstage", "createdate"}
     assert "lastmodifieddate" in lists(fake, "contacts")[0].query["properties"]
     assert [h.query["archived"] for h in fake.hits("/crm/v3/owners")] == ["false", "true"]
     assert not searches(fake, "deals")

@@ -110,5 +110,5 @@ SCREENS = {"overview": _overview, "person": _person, "log_modal": _log_modal,
 def test_screen(snap_compare, make_app, size, screen, monkeypatch):
     # The export starts in the documents folder: under the home folder, shown as "~/...", so
     # the picture is the same on every machine (tests point HOME at a temporary folder).
-    monkeypatch.setattr("chaser.screens.export.documents_dir", lambda: Path.home() / "Documents")
+    monkeypatch.setattr("chaser.modals.hr_export.documents_dir", lambda: Path.home() / "Documents")
     assert snap_compare(make_app(), terminal_size=size, run_before=SCREENS[screen])

@@ -10,11 +10,12 @@ from tui_support import loaded, most_gaps, settle, settle_fully
 
 from chaser.bulk import split_minutes
 from chaser.modals.bulk_log import BulkLogScreen
+from chaser.modals.draft import DraftScreen
 from chaser.modals.drafts import DraftsScreen
+from chaser.modals.log_chase import LogChaseScreen
+from chaser.modals.prompt import PromptModal
 from chaser.rollups import field_gaps
 from chaser.screens.chases import ChaseLogScreen
-from chaser.screens.confirm import PromptModal
-from chaser.screens.log_chase import DraftScreen, LogChaseScreen
 from chaser.screens.overview_marks import MARK
 from chaser.screens.person import PersonScreen
 from chaser.undo import REASON
@@ -275,7 +276,7 @@ async def test_u_with_nothing_done_says_so(make_app):
 
 
 async def test_help_and_palette_reach_the_new_keys(make_app):
-    from chaser.screens.help import HelpScreen
+    from chaser.modals.help import HelpScreen
     from chaser.screens.palette import ChaserCommands
 
     app = make_app()

@@ -7,10 +7,10 @@ from textual.widgets import Input, OptionList, Static
 from tui_support import settle_fully as settle
 
 from chaser.costs import counted
+from chaser.modals.picker import Picker
+from chaser.modals.prompt import PromptModal
 from chaser.periods import parse_period
 from chaser.screens.chases import ALL, ChaseLogScreen
-from chaser.screens.confirm import PromptModal
-from chaser.screens.picker import Picker
 
 pytest_plugins = ["tui_fixtures"]  # seeded_demo, demo_ws, make_app
 SIZE = (80, 24)
@@ -235,7 +235,7 @@ async def test_bindings_have_ids_and_descriptions():
 async def test_palette_and_help_reach_every_action(app, key, actions):
     """The palette lists the live bindings of the screen underneath (chaser.screens.palette),
     so each action of these screens is one search away, and ? lists it too."""
-    from chaser.screens.help import HelpScreen
+    from chaser.modals.help import HelpScreen
     from chaser.screens.palette import ChaserCommands
 
     async with app.run_test(size=SIZE) as pilot:

@@ -11,11 +11,12 @@ from tui_support import settle_fully as settle
 from chaser.costs import money
 from chaser.exports import DETAIL_COLUMNS, HR_COLUMNS
 from chaser.inputs import hr_export, period_for, summary_for
+from chaser.modals.confirm import ConfirmModal
+from chaser.modals.hr_export import HrExportModal
+from chaser.modals.picker import Picker
+from chaser.modals.prompt import PromptModal
 from chaser.periods import DEFAULT_PERIOD, PRESETS
-from chaser.screens.confirm import ConfirmModal, PromptModal
 from chaser.screens.costs import CostsScreen
-from chaser.screens.export import HrExportModal
-from chaser.screens.picker import Picker
 from chaser.widgets.bar_chart import PART, Bar, BarChart, bar_cells
 
 pytest_plugins = ["tui_fixtures"]  # seeded_demo, demo_ws, make_app

@@ -14,9 +14,9 @@ from textual.widgets import Input, Static
 from tui_support import settle_fully as settle
 
 from chaser.errors import ChaserError
-from chaser.screens.confirm import ConfirmModal
+from chaser.modals.confirm import ConfirmModal
+from chaser.modals.hr_export import HrExportModal, checked_paths, detail_path
 from chaser.screens.costs import CostsScreen
-from chaser.screens.export import HrExportModal, checked_paths, detail_path
 
 pytest_plugins = ["tui_fixtures"]  # seeded_demo, demo_ws, make_app
 SIZE = (80, 24)
@@ -165,7 +165,7 @@ def test_checked_paths(tmp_path, monkeypatch):
 CRASH = """
 import sys
 from chaser import app as app_module
-from chaser.screens.common import run_blocking
+from chaser.screens.workers import run_blocking
 
 def boom(self):  # a bug in a key handler (`?`), on the UI thread or in a worker
     def fail():
@@ -222,7 +222,7 @@ def test_chaser_debug_adds_the_traceback(tmp_path):
 
 
 async def test_a_bug_in_a_worker_ends_the_app(app):
-    from chaser.screens.common import run_blocking
+    from chaser.screens.workers import run_blocking
 
     def fail():
         raise KeyError("boom")

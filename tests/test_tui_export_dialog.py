@@ -10,9 +10,9 @@ from tui_support import settle_fully as settle
 
 from chaser import locations
 from chaser.errors import ChaserError
-from chaser.screens.confirm import ConfirmModal
+from chaser.modals.confirm import ConfirmModal
+from chaser.modals.hr_export import HrExportModal
 from chaser.screens.costs import CostsScreen
-from chaser.screens.export import HrExportModal
 
 pytest_plugins = ["tui_fixtures"]  # seeded_demo, demo_ws, make_app
 SIZE = (80, 24)

@@ -13,10 +13,10 @@ from textual.color import Color
 from textual.widgets import Footer, Input, SelectionList, Static
 from tui_support import burst, loaded, most_gaps, settle
 
+from chaser.modals.help import HelpScreen
+from chaser.modals.log_chase import LogChaseScreen
 from chaser.model import Tier
-from chaser.screens.common import ranked_bindings
-from chaser.screens.help import HelpScreen
-from chaser.screens.log_chase import LogChaseScreen
+from chaser.screens.bindings import ranked_bindings
 from chaser.screens.overview import TIER_TONE
 from chaser.screens.palette import ChaserCommands
 from chaser.screens.person import PersonScreen

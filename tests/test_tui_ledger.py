@@ -118,13 +118,13 @@ async def test_the_log_rereads_only_on_a_change(app, fast_poll):
         assert len(reloads) == 1
         # The app watches for every screen (screens/ledger_watch.DataWatch); the log only
         # asks for its own pace while it is shown: covered by help, the app's pace is back.
-        assert app.watch.seconds == 0.1
+        assert app.data_watch.seconds == 0.1
         await pilot.press("question_mark")
         await settle(pilot)
-        assert app.watch.seconds == DataWatch.POLL_SECONDS
+        assert app.data_watch.seconds == DataWatch.POLL_SECONDS
         await pilot.press("escape")
         await settle(pilot)
-        assert app.watch.seconds == 0.1
+        assert app.data_watch.seconds == 0.1
 
 
 async def test_an_unreadable_foreign_file_marks_the_figures_incomplete(app, fast_poll):

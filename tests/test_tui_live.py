@@ -122,8 +122,8 @@ async def test_the_watch_looks_off_the_ui_thread_and_only_asks_once(make_app, fa
         real = views.ledger_stamp
         views.ledger_stamp = lambda ws: (threads.add(threading.get_ident()), real(ws))[1]
         try:
-            looks = app.watch.looks
-            await until(pilot, lambda: app.watch.looks >= looks + 3)
+            looks = app.data_watch.looks
+            await until(pilot, lambda: app.data_watch.looks >= looks + 3)
         finally:
             views.ledger_stamp = real
         assert threads and app._thread_id not in threads

@@ -8,8 +8,8 @@ from textual.widgets import Input, Label, Select
 from tui_support import loaded, most_gaps, settle
 
 from chaser.audit import gaps_of
+from chaser.modals.log_chase import FieldList, LogChaseScreen
 from chaser.model import Channel, Outcome
-from chaser.screens.log_chase import FieldList, LogChaseScreen
 from chaser.screens.person import PersonScreen
 
 pytest_plugins = ["tui_fixtures"]  # seeded_demo, demo_ws, make_app

@@ -11,11 +11,11 @@ from tui_support import burst, settle
 
 from chaser.app import ChaserApp
 from chaser.errors import ChaserError
-from chaser.screens.common import report_error
-from chaser.screens.log_chase import LogChaseScreen
+from chaser.modals.log_chase import LogChaseScreen
+from chaser.modals.picker import Picker
 from chaser.screens.palette import ChaserCommands
 from chaser.screens.person import PersonScreen
-from chaser.screens.picker import Picker
+from chaser.screens.workers import report_error
 from chaser.workspace import Workspace
 
 NAME, TEAM, FIELD, EMAIL = "[b]Ann[/b] Lee", "[red]East", "[u]amount", "ann[i]@x.test"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from tui_support import loaded, settle
 
-from chaser.screens.common import ranked_bindings
+from chaser.screens.bindings import ranked_bindings
 from chaser.widgets.footer import KeyFooter
 from chaser.widgets.layout import fit
 

@@ -13,12 +13,12 @@ from chaser import costs
 from chaser.audit import org_tally
 from chaser.errors import ChaserError
 from chaser.inputs import period_for, summary_for
+from chaser.modals.help import HelpScreen
+from chaser.modals.picker import Picker
 from chaser.periods import DEFAULT_PERIOD
-from chaser.screens.common import run_blocking
-from chaser.screens.help import HelpScreen
 from chaser.screens.overview import OverviewScreen
 from chaser.screens.person import PersonScreen
-from chaser.screens.picker import Picker
+from chaser.screens.workers import run_blocking
 from chaser.widgets.table import VirtualTable
 
 pytest_plugins = ["tui_fixtures"]  # seeded_demo, demo_ws, make_app
@@ -177,7 +177,7 @@ async def test_palette_reaches_people_and_actions(make_app, demo_ws):
         await pilot.pause(0.3)
         await pilot.press("enter")
         await settle(pilot)
-        from chaser.screens.log_chase import LogChaseScreen
+        from chaser.modals.log_chase import LogChaseScreen
 
         assert isinstance(app.screen, LogChaseScreen)
 

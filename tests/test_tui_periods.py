@@ -9,12 +9,12 @@ from textual.widgets import Input, OptionList, Static
 from tui_support import settle_fully as settle
 
 from chaser.inputs import period_for, summary_for
+from chaser.modals.picker import Picker
+from chaser.modals.prompt import PromptModal
 from chaser.periods import DEFAULT_PERIOD, PRESETS
 from chaser.screens.chases import ChaseLogScreen
-from chaser.screens.confirm import PromptModal
 from chaser.screens.costs import CostsScreen
 from chaser.screens.overview import OverviewScreen
-from chaser.screens.picker import Picker
 
 pytest_plugins = ["tui_fixtures"]  # seeded_demo, demo_ws, make_app
 SIZE = (80, 24)

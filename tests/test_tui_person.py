@@ -7,9 +7,10 @@ from textual.widgets import Input, Label, Select, SelectionList, Static
 from tui_support import FakeClock, loaded, most_gaps, settle
 
 from chaser.audit import gaps_of
+from chaser.modals.draft import DraftScreen
+from chaser.modals.log_chase import LogChaseScreen
 from chaser.model import Channel, Outcome
 from chaser.screens import person as person_screen
-from chaser.screens.log_chase import DraftScreen, LogChaseScreen
 from chaser.screens.person import PersonScreen
 from chaser.widgets.table import VirtualTable
 from chaser.widgets.timer import ChaseTimer

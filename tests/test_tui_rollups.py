@@ -233,7 +233,7 @@ async def test_a_big_fields_records_are_built_in_a_worker(make_app, monkeypatch)
 
 
 async def test_the_palette_and_help_offer_the_views(make_app):
-    from chaser.screens.common import ranked_bindings
+    from chaser.screens.bindings import ranked_bindings
 
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

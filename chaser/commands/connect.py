@@ -30,9 +30,10 @@ NEW_FILE_HEADER = (
 
 def register(sub, common) -> None:
     p = sub.add_parser("connect", parents=[common],
-                       help="set up Salesforce or HubSpot: settings to the config file, "
-                            "secrets to the OS keyring")
-    p.add_argument("kind", choices=registry.API, help="the CRM to connect")
+                       help="set up Salesforce, HubSpot or the digest's SMTP server: settings "
+                            "to the config file, secrets to the OS keyring")
+    p.add_argument("kind", choices=(*registry.API, "smtp"),
+                   help="the CRM to connect, or smtp: the mail server of `chaser digest`")
     p.add_argument("--no-test", action="store_true",
                    help="write the settings without testing the connection")
     p.set_defaults(func=run)
@@ -41,6 +42,10 @@ def register(sub, common) -> None:
 def run(args) -> int:
     if args.demo:
         raise ChaserError("connect writes a config file; it cannot be used with --demo")
+    if args.kind == "smtp":  # not a CRM: its questions live with the digest
+        from chaser.commands.connect_smtp import run as connect_smtp
+
+        return connect_smtp(args)
     kind = args.kind
     module = _connector(kind)
     path = locations.config_path(args.config) or locations.config_dir() / "chaser.toml"

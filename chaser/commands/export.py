@@ -1,4 +1,6 @@
-"""`chaser export hr --period P --out FILE.csv [--detail FILE2.csv] [--force]`."""
+"""`chaser export hr --period P --out FILE.csv [--detail FILE2.csv] [--force]`;
+`chaser export evidence PERSON --period P --out FILE [--format md|html] [--force]`: one
+person's whole story for HR (chaser/evidence.py), every figure the HR export's."""
 
 from __future__ import annotations
 
@@ -19,6 +21,31 @@ def register(sub, common) -> None:
     hr.add_argument("--detail", metavar="FILE.csv", help="also write one row per chase")
     hr.add_argument("--force", action="store_true", help="replace files that exist")
     hr.set_defaults(func=run_hr)
+    ev = kinds.add_parser("evidence", parents=[common], help="one person's evidence file for "
+                          "HR: goals, trend, chases, barriers (markdown or printable HTML)")
+    ev.add_argument("person", metavar="PERSON", help="key, name (any case) or email")
+    ev.add_argument("--period", required=True, metavar="P", help=PERIOD_HELP)
+    ev.add_argument("--out", required=True, metavar="FILE", help="the file to write (0600)")
+    ev.add_argument("--format", choices=("md", "html"), default="md",
+                    help="md (default) or html, a page to print")
+    ev.add_argument("--force", action="store_true", help="replace the file if it exists")
+    ev.set_defaults(func=run_evidence)
+
+
+def run_evidence(args) -> int:
+    from chaser.evidence import evidence_for
+    from chaser.evidence_render import render, write
+    from chaser.exports import check_target
+    from chaser.inputs import period_for
+
+    check_target(args.out, args.force)  # before any work
+    ws = workspace(args)
+    period = period_for(ws, args.period)
+    person = ws.find_person(args.person)
+    ev = evidence_for(ws, person, period)
+    path = write(render(ev, args.format), args.out, force=args.force)
+    print(f"wrote {path}: the evidence of {person.name} for {period.label} ({period.span()})")
+    return 0
 
 
 def run_hr(args) -> int:

@@ -16,11 +16,16 @@ from chaser.freshness import as_of_label
 from chaser.model import Bucket
 from chaser.output import emit
 from chaser.rollups import field_index, field_lines, team_lines
+from chaser.tiers import login_note
 
 PERSON_COLUMNS = ["person", "team", "records", "records_with_gaps", "missing_fields",
-                  "completeness_pct", "tier"]
+                  "completeness_pct", "tier", "late_gaps", "median_days_open", "last_login"]
+# The table is wide already: of issue 13's columns it shows the late gaps only.
+PERSON_TABLE_COLUMNS = [*PERSON_COLUMNS[:7], "late_gaps"]
+PERSON_JSON_COLUMNS = [*PERSON_COLUMNS[:7], "reason", *PERSON_COLUMNS[7:]]
 TEAM_COLUMNS = ["team", "manager", "people", "records", "records_with_gaps", "missing_fields",
                 "completeness_pct", "tier", "tiers"]
+LOGIN_SAID = "said_no_login_dates"  # store meta: the no-login-dates note was shown
 # one row per object and field: what the TUI's field roll-up shows
 OBJECT_FIELD_COLUMNS = ["object", "field", "missing", "people"]
 RECORD_COLUMNS = ["person", "object", "record_id", "record_name", "missing_fields"]
@@ -60,6 +65,13 @@ def _bucket_row(bucket: str, t, fmt: str) -> dict:
     return row
 
 
+def _login(at, tz, fmt: str):
+    """JSON: the moment (ISO, offset); CSV and table: "2026-11-02 08:30" in the zone."""
+    if at is None:
+        return None
+    return at.astimezone(tz) if fmt == "json" else f"{at.astimezone(tz):%Y-%m-%d %H:%M}"
+
+
 def run(args) -> int:
     ws = workspace(args)
     snap = ws.snapshot()
@@ -97,8 +109,17 @@ def run(args) -> int:
              "cannot edit" if args.cannot_edit else "no gap records")
     elif args.by == "person":
         out = [{"person": r.person.name, "team": r.person.team, **_tally_cells(r.tally),
-                "tier": r.tier.value} for r in rows]
-        emit(out, PERSON_COLUMNS, args.format)
+                "tier": r.tier.value, "reason": r.reason, "late_gaps": r.late_gaps,
+                "median_days_open": r.median_days_open,
+                "last_login": _login(r.person.last_login, ws.tz, args.format)} for r in rows]
+        emit(out, {"table": PERSON_TABLE_COLUMNS, "json": PERSON_JSON_COLUMNS}.get(
+            args.format, PERSON_COLUMNS), args.format)
+        if args.format == "table" and args.person and rows:
+            print(f"Tier {rows[0].reason}")
+        # Said once per data folder, not at every run: it is about the source, not the figures.
+        if (note := login_note(snap, ws.settings.tiers)) and not ws.store.get_meta(LOGIN_SAID):
+            ws.notice(note)
+            ws.store.set_meta(LOGIN_SAID, True)
     elif args.by == "team":
         # tiers: people per tier, "3 A · 5 mod · 1 none" (JSON: {"grade-a": 3, ...})
         out = [{"team": t.name, "manager": t.team.manager, "people": t.people,

@@ -37,9 +37,31 @@ def run(args) -> int:
     last = ws.store.get_meta(LAST_SYNC)
     if not last:
         print("last sync:  never")
-        return 0
-    at = datetime.fromisoformat(last["at"]).astimezone(ws.tz)
-    print(f"last sync:  {at:%Y-%m-%d %H:%M %Z}: {last['summary']}")
-    for note in last.get("notes", []):
-        print(f"            {note}")
+    else:
+        at = datetime.fromisoformat(last["at"]).astimezone(ws.tz)
+        print(f"last sync:  {at:%Y-%m-%d %H:%M %Z}: {last['summary']}")
+        for note in last.get("notes", []):
+            print(f"            {note}")
+    _digest(ws)
     return 0
+
+
+def _digest(ws) -> None:
+    """When the last digest went, and every digest of the last run that did not."""
+    from chaser.digest_sent import NO_ADDRESS, SentLog
+
+    log = SentLog(ws.store.root)
+    if ws.settings.digest is None and not log.path.exists():
+        return  # never set up: nothing to say
+    sent = log.last_sent()
+    if sent is None:
+        print("digest:     never sent")
+    else:
+        at = datetime.fromisoformat(sent.at).astimezone(ws.tz)
+        print(f"digest:     last sent {at:%Y-%m-%d %H:%M %Z} ({sent.period}, to {sent.recipient})")
+    for e in log.open_failures():
+        at = datetime.fromisoformat(e.at).astimezone(ws.tz)
+        who = f"{e.name} <{e.recipient}>" if e.recipient else e.name
+        what = "not sent: no email address known" if e.status == NO_ADDRESS else \
+            f"FAILED {at:%Y-%m-%d %H:%M}: {e.error}"
+        print(f"            {e.period} to {who}: {what}")

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
+from datetime import tzinfo
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from chaser.cell_dates import moment
 from chaser.connectors import csv_split
 from chaser.connectors.base import Cancel, Capabilities, ConnectorError, Progress, ProgressFn
 from chaser.connectors.csv_dates import modified_reader
@@ -47,9 +49,13 @@ class CsvConnector:
 
     kind = "csv"
 
-    def __init__(self, source: CsvSource, rules: Sequence[Rule] = ()) -> None:
+    def __init__(self, source: CsvSource, rules: Sequence[Rule] = (),
+                 zone: tzinfo | None = None) -> None:
         self._source = source
         self._rules = tuple(rules)
+        # Dates without an offset (report exports, a date alone) are local time here: the
+        # [costs] time zone, handed in by connector() below.
+        self._zone = zone
         self.capabilities = Capabilities(record_urls=any(o.url for o in source.objects))
         self._open: set[Table] = set()
         self._notes: list[str] = []
@@ -100,15 +106,18 @@ class CsvConnector:
             return _with_cannot_edit(Directory(complete=False), self._source)
         t = self._table(p.path, p.encoding, p.delimiter)
         try:
-            people, excluded = _people(t, p, cancel)
+            people, excluded = _people(t, p, cancel, self._zone)
             self._file_notes(t)
         finally:
             self._done(t)
         if excluded:
             self._notes.append(f"{t.path.name}: {len(excluded):,} people left out by exclude "
                                "(their records count as queue records)")
+        # The people file's date columns are what this source knows of people: a blank
+        # last_login cell then means "never logged in", not "not known".
+        facts = frozenset(k for k in ("started", "last_login") if getattr(p, k))
         return _with_cannot_edit(Directory(tuple(people.values()), frozenset(excluded),
-                                           complete=True), self._source)
+                                           complete=True, facts=facts), self._source)
 
     def batches(self, obj: str, progress: ProgressFn, cancel: Cancel) -> Iterator[RecordBatch]:
         """Stream `obj`'s rows in batches; progress and cancellation between batches."""
@@ -121,7 +130,7 @@ class CsvConnector:
         try:
             key = f"source.csv.objects[{i}]"
             col = {k: t.column(getattr(o, k), f"{key}.{k}")
-                   for k in ("id", "owner", "name", "modified") if getattr(o, k)}
+                   for k in ("id", "owner", "name", "modified", "created") if getattr(o, k)}
             half = csv_split.SecondHalf(t, col["id"])
             layout: Layout | None = None
             records = pages = 0
@@ -151,14 +160,22 @@ class CsvConnector:
             self._done(t)
 
     def _layout(self, o: CsvObject, t: Table, col: dict[str, int], rows: list) -> Layout:
-        to_iso = None
-        if "modified" in col:
-            samples = [r[col["modified"]] for r in islice(rows, 200)]
-            to_iso, note = modified_reader(samples, o.modified_format, o.modified or "")
-            if note:
-                self._notes.append(f"{t.path.name}: {note}")
+        readers = {}
+        for key, fmt in (("modified", o.modified_format), ("created", o.created_format)):
+            if key in col:  # each column's day/month order settled from its own cells
+                samples = [r[col[key]] for r in islice(rows, 200)]
+                readers[key], note = modified_reader(samples, fmt, getattr(o, key) or "")
+                if note:
+                    self._notes.append(f"{t.path.name}: {note}")
+
+        def find_line(column: int, value: str) -> int | None:
+            return next((n for n, r in t.rescan() if len(r) > column and r[column] == value),
+                        None)
+
         return Layout(o.object, tuple(t.header), col["id"], col["owner"], col.get("name"),
-                      col.get("modified"), o.url, str(t.path), to_iso)
+                      col.get("modified"), o.url, str(t.path), readers.get("modified"),
+                      created=col.get("created"), created_iso=readers.get("created"),
+                      zone=self._zone, find_line=find_line)
 
     def _repeat_notes(self, t: Table, o: CsvObject, col: dict[str, int],
                       layout: Layout | None) -> list[str]:
@@ -238,11 +255,14 @@ def _with_cannot_edit(directory: Directory, source: CsvSource) -> Directory:
     return replace(directory, people=tuple(people.values()))
 
 
-def _people(t: Table, p: CsvPeople, cancel: Cancel) -> tuple[dict[str, Person], set[str]]:
+def _people(t: Table, p: CsvPeople, cancel: Cancel, zone: tzinfo | None = None
+            ) -> tuple[dict[str, Person], set[str]]:
     """(people by key, keys left out by `exclude`) from the people file."""
     where = "source.csv.people"
     single = {k: t.column(getattr(p, k), f"{where}.{k}")
-              for k in ("key", "team", "manager", "email", "active") if getattr(p, k)}
+              for k in ("key", "team", "manager", "email", "active", "started", "last_login")
+              if getattr(p, k)}
+    dates = _date_columns(t, p, single)
     names = (p.name,) if isinstance(p.name, str) else (p.name or ())
     name_cols = [t.column(n, f"{where}.name") for n in names]
     excludes = [(t.column(c, f"{where}.exclude.{c}"), negated, frozenset(values))
@@ -273,12 +293,38 @@ def _people(t: Table, p: CsvPeople, cancel: Cancel) -> tuple[dict[str, Person], 
                     f"{t.path}:{line}: column {p.active!r} is {bad!r}, not a yes/no "
                     "value (true/false, yes/no, 1/0, active/inactive; blank = active)")
             name = " ".join(" ".join(row[c].split()) for c in name_cols if row[c].strip())
+            when = {}
+            for k, to_iso in dates.items():
+                at = moment(get(row, k), to_iso, zone)
+                if at is False:  # never a guess: the admin fixes the cell or the format
+                    line = next(n for n, r in t.rescan() if r == row)
+                    raise ConnectorError(f"{t.path}:{line}: column {getattr(p, k)!r} is "
+                                         f"{get(row, k)!r}, not a date chaser reads (e.g. "
+                                         "2026-11-12, 11/12/2026 9:30 AM, 12.11.2026)")
+                when[k] = at
             people[key] = Person(key, name or key, get(row, "team") or NO_TEAM,
-                                 get(row, "manager") or None, get(row, "email") or None, active)
+                                 get(row, "manager") or None, get(row, "email") or None, active,
+                                 started=when.get("started"), last_login=when.get("last_login"))
     return people, excluded
+
+
+def _date_columns(t: Table, p: CsvPeople, single: dict[str, int]) -> dict:
+    """The people file's date columns -> their readers (csv_dates), each column's day and
+    month order settled from its first cells, as for a modified column."""
+    if not any(k in single for k in ("started", "last_login")):
+        return {}
+    sample = [row for _, row in islice(t.rescan(), 200)]
+    out = {}
+    for k in ("started", "last_login"):
+        if k in single:
+            cells = [r[single[k]] for r in sample if len(r) > single[k]]
+            out[k], _ = modified_reader(cells, None, getattr(p, k))
+    return out
 
 
 def connector(settings, *, cache_root, now, full: bool = False) -> CsvConnector:
     if settings.csv is None:
         raise ConnectorError("the [source.csv] settings are missing")
-    return CsvConnector(settings.csv, settings.rules)
+    from chaser.periods import zone  # the one place the [costs] time zone is decided
+
+    return CsvConnector(settings.csv, settings.rules, zone(settings.costs.timezone))

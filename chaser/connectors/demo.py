@@ -21,7 +21,6 @@ a new hire and a rep who never logged in, who own nothing; queue-owned leads.
 from __future__ import annotations
 
 import random
-from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -30,14 +29,15 @@ from typing import NamedTuple
 
 from chaser.connectors import demo_data as D
 from chaser.connectors.base import Cancel, Capabilities, ConnectorError, Progress, ProgressFn
+from chaser.connectors.demo_chases import chase_rows
 from chaser.connectors.demo_data import DAY, Episode, Owner
+from chaser.connectors.demo_people import with_facts
 from chaser.model import Directory, Layout, Person, RecordBatch
 from chaser.rules import Blank, Condition, Rule, compile_rules
 
 SEED = 20260111
 BATCH_SIZE = 2000
 HISTORY_WEEKS = 12
-CHASE_DAYS = 90
 URL = "https://acme-demo.my.salesforce.com/{id}"
 CLOSED = D.CLOSED
 
@@ -56,7 +56,8 @@ DEMO_RULES: tuple[Rule, ...] = (
 )
 
 LAYOUTS = {obj: Layout(obj, cols, id=0, owner=cols.index("OwnerId"), name=1,
-                       modified=len(cols) - 1, url_template=URL)
+                       modified=len(cols) - 1, url_template=URL,
+                       created=cols.index("CreatedDate"))
            for obj, cols in D.COLUMNS.items()}
 
 
@@ -92,7 +93,9 @@ class DemoConnector:
     def directory(self, cancel: Cancel) -> Directory:
         cancel.check()
         org = _org(self.now.timestamp())
-        return Directory(people=org.people, queues=frozenset(org.queues))
+        people = with_facts(org.people, self.now.timestamp(), self.as_of.timestamp())
+        return Directory(people=people, queues=frozenset(org.queues),
+                         facts=frozenset({"started", "last_login"}))
 
     def source_rules(self) -> list[Rule]:
         return []
@@ -363,49 +366,7 @@ class _Gen:
                 owner.eps.append(e)
 
     def chases(self, people: list[Person]) -> list[tuple]:
-        """Chase people on the gaps they had open, on working days in their team's hours;
-        each chase's outcome decides which of the chased gaps get filled, and when."""
-        out, rng, rnd, today = [], self.rng, self.rnd, int(self.now // DAY)
-        channels = [c for c, _ in D.CHANNELS], D.cumulative(w for _, w in D.CHANNELS)
-        for w, person in zip(self.who, people, strict=True):
-            if not w.interval or not person.active:
-                continue
-            barrier, unblocked = D.BARRIERS.get(person.name, (None, 0))
-            ago = (D.TRAINING_DAYS_AGO - 45 if w.fade else CHASE_DAYS - 1) - rnd() * w.interval
-            while ago >= 1:
-                day = today - int(ago)
-                lo, hi, admin = D.TEAM_HOURS[w.team]
-                at = day * DAY + (lo + int(rnd() * (hi - lo))) * 3600 + int(rnd() * 60) * 60
-                ago -= w.interval * (0.6 + 0.8 * rnd())
-                if (day + 3) % 7 >= 5:  # no chasing at weekends (1970-01-01 was a Thursday)
-                    continue
-                open_ = [e for e in w.eps if e.opened <= at < e.filled]
-                if not open_:
-                    continue
-                weight: Counter[str] = Counter()
-                for f in (f for e in open_ for f in e.fields):
-                    weight[f] += D.CHASE_PRIORITY.get(f, 1)
-                top = [f for f, _ in weight.most_common(3)]
-                r = rnd()
-                fields = tuple(top[:1 if r < 0.5 else 2 if r < 0.85 else 3])
-                targets = [e for e in open_ if not set(fields).isdisjoint(e.fields)]
-                if barrier and at < self.now - unblocked * DAY:
-                    outcome = barrier if rnd() < 0.8 else "no-response"
-                else:
-                    outcome = rng.choices(D.OUTCOMES, cum_weights=w.outcomes)[0]
-                share, lag, keep = {"fixed": (w.fix, 0.0, 1.0), "promised": (w.fix, 2.0, w.keep),
-                                    "barrier-time": (w.fix / 2, 5.0, 0.5)}.get(outcome, (0, 0, 0))
-                fixed = max(1, round(len(targets) * share)) if share and rnd() < keep else 0
-                for e in rng.sample(targets, min(fixed, len(targets))):
-                    e.filled = min(e.filled, at + (lag + rnd() * (1.5 + lag)) * DAY)
-                channel = rng.choices(channels[0], cum_weights=channels[1])[0]
-                lo, mode, hi = D.MINUTES[channel]
-                note = self.pick(D.NOTES[outcome]).format(f=D.FIELD_LABEL[fields[0]],
-                                                          n=fixed or len(targets))
-                out.append((at, w.key, channel, max(1, round(rng.triangular(lo, hi, mode))),
-                            outcome, fields, note, D.ADMINS[admin if rnd() < 0.92 else 1 - admin]))
-        out.sort()
-        return out
+        return chase_rows(self, people)  # connectors/demo_chases.py
 
 
 def connector(settings, *, cache_root, now: datetime, full: bool = False) -> DemoConnector:

@@ -52,6 +52,7 @@ from chaser.rules import Rule, required_fields
 DEFAULT_BASE_URL = "https://api.hubapi.com"
 DEFAULT_OBJECTS = ("deals", "contacts", "companies")
 OWNER = "hubspot_owner_id"
+CREATED = "createdate"
 TYPE_IDS = {"contacts": "0-1", "companies": "0-2", "deals": "0-3", "tickets": "0-5"}
 OBJECT_NAME = re.compile(r"[a-z][a-z0-9_]*|\d+-\d+")  # standard names, p_custom, or 2-123456
 # HubSpot's search index trails writes by a few seconds, so a bookmark never comes closer
@@ -155,7 +156,10 @@ class HubSpotConnector:
                         queues.add(str(owner.get("id")))
                     elif p.key not in people or p.active:  # an owner in both lists is active
                         people[p.key] = p
-        return Directory(tuple(people.values()), frozenset(queues))
+        # Owners carry createdAt (CRM v3 owners guide: "create/update dates"), never a login
+        # date: HubSpot's person facts are "started" only.
+        return Directory(tuple(people.values()), frozenset(queues),
+                         facts=frozenset({"started"}))
 
     def batches(self, obj: str, progress: ProgressFn, cancel: Cancel) -> Iterator[RecordBatch]:
         self.http.cancel = cancel
@@ -194,16 +198,23 @@ class HubSpotConnector:
     def _layout(self, obj: str) -> tuple[Layout, list[str]]:
         modified = modified_property(obj)
         rule_fields = required_fields(self.settings.rules, obj)
-        columns = tuple(dict.fromkeys(["id", OWNER, NAME, modified, *rule_fields]))
+        # Issue 13: the created date of the objects goals count. HubSpot's default
+        # properties include `createdate` on every standard object ("CRM API | Properties":
+        # createdate, hs_object_id and lastmodifieddate / hs_lastmodifieddate), read as a
+        # property like the modified date, which is already read (the bookmark).
+        dated = [CREATED] if obj in self.settings.dates_for else []
+        columns = tuple(dict.fromkeys(["id", OWNER, NAME, modified, *rule_fields, *dated]))
         name_props = [p for alt in NAME_PARTS.get(obj, ()) for p in alt]
         properties = list(dict.fromkeys(
-            c for c in [OWNER, modified, *name_props, *rule_fields] if c not in ("id", NAME)))
+            c for c in [OWNER, modified, *name_props, *rule_fields, *dated]
+            if c not in ("id", NAME)))
         type_id = TYPE_IDS.get(obj) or (obj if re.fullmatch(r"\d+-\d+", obj) else None)
         url = (f"https://{self.portal.ui_domain}/contacts/{self.portal.id}/record/{type_id}/{{id}}"
                if self.portal and type_id else None)
         index = {c: i for i, c in enumerate(columns)}
         layout = Layout(object=obj, columns=columns, id=index["id"], owner=index[OWNER],
-                        name=index[NAME], modified=index[modified], url_template=url)
+                        name=index[NAME], modified=index[modified], url_template=url,
+                        created=index.get(CREATED))
         return layout, properties
 
     def _full_read(self, start, layout, properties, progress, cancel) -> Iterator[RecordBatch]:

@@ -404,6 +404,8 @@ def person_of(owner: dict, archived: bool) -> Person | None:
     name = " ".join(str(owner.get(k) or "").strip() for k in ("firstName", "lastName")).strip()
     teams = [t for t in owner.get("teams") or [] if isinstance(t, dict) and t.get("name")]
     primary = next((t for t in teams if t.get("primary")), teams[0] if teams else None)
+    ms = to_ms(owner.get("createdAt"))  # ISO 8601, e.g. "2019-12-25T13:01:35.228Z"
     return Person(key=key, name=name or email or f"owner {key}",
                   team=str(primary["name"]) if primary else NO_TEAM,
-                  email=email, active=not archived and not owner.get("archived", False))
+                  email=email, active=not archived and not owner.get("archived", False),
+                  started=None if ms is None else datetime.fromtimestamp(ms / 1000, UTC))

@@ -190,7 +190,10 @@ class SalesforceConnector:
     def directory(self, cancel: Cancel) -> Directory:
         self._ready(cancel)
         team = self.sf.team_field
-        fields = list(dict.fromkeys(["Id", "Name", "Email", "IsActive", "Manager.Name", team]))
+        # Issue 13: when a person started and last logged in (Object Reference, "User":
+        # CreatedDate; LastLoginDate, "Nillable": null for a user who never logged in).
+        fields = list(dict.fromkeys(["Id", "Name", "Email", "IsActive", "Manager.Name",
+                                     "CreatedDate", "LastLoginDate", team]))
         at = fields.index(team)
         people = []
         # Standard users only: Chatter, portal and automated users own no sales records, and
@@ -199,7 +202,9 @@ class SalesforceConnector:
         for rows, _, _ in self.api.rows(soql, "User", fields):
             for r in rows:
                 people.append(Person(key=r[0], name=r[1] or r[0], team=r[at] or NO_TEAM,
-                                     manager=r[4], email=r[2], active=r[3] == "true"))
+                                     manager=r[4], email=r[2], active=r[3] == "true",
+                                     started=_parse(r[5]) if r[5] else None,
+                                     last_login=_parse(r[6]) if r[6] else None))
         # Queue owners are a bucket, never a person: their ids come from Group, not User.
         queues = set()
         for rows, _, _ in self.api.rows("SELECT Id FROM Group WHERE Type = 'Queue'", "Group",
@@ -211,7 +216,8 @@ class SalesforceConnector:
         self.api.notices.extend(access.notes)
         people = [replace(p, cannot_edit=access.cannot_edit[p.key])
                   if p.key in access.cannot_edit else p for p in people]
-        return Directory(tuple(people), frozenset(queues), complete=True)
+        return Directory(tuple(people), frozenset(queues), complete=True,
+                         facts=frozenset({"started", "last_login"}))
 
     # ---- describe -> plan ------------------------------------------------------------------
     def source_rules(self) -> list[Rule]:
@@ -225,7 +231,7 @@ class SalesforceConnector:
         if plan is None:
             self._ready(None)
             plan = self._plans[obj] = make_plan(obj, self.api.describe(obj), self.settings.rules,
-                                                self.sf)
+                                                self.sf, obj in self.settings.dates_for)
         return plan
 
     # ---- records ---------------------------------------------------------------------------

@@ -27,10 +27,20 @@ class Plan:
     required: tuple[str, ...]  # what describe says the CRM itself requires
 
 
+# Record dates for goals (issue 13). Object Reference for the Salesforce Platform, "System
+# Fields": every object has CreatedDate, and LastModifiedDate ("the date and time when a user
+# last modified this record"), while SystemModstamp also moves when "automated system
+# processes" (triggers, recalculations) touch the record: SystemModstamp stays the
+# incremental bookmark and the gap's age (Layout.modified), LastModifiedDate is what a
+# person's update means (Layout.changed).
+DATE_FIELDS = ("CreatedDate", "LastModifiedDate")
+
+
 def make_plan(obj: str, describe: dict, rules: tuple[Rule, ...] | list[Rule],
-              sf: SalesforceSettings) -> Plan:
+              sf: SalesforceSettings, dates: bool = False) -> Plan:
     """Columns: Id, OwnerId, the name field, SystemModstamp, then every field a rule reads,
-    checked against describe so a typo fails before any record is read."""
+    checked against describe so a typo fails before any record is read; with `dates` (the
+    object is in Settings.dates_for), CreatedDate and LastModifiedDate too."""
     raw = describe.get("fields") if isinstance(describe, dict) else None
     if not isinstance(raw, list):
         raise ConnectorError(f"{obj} describe: the answer has no list of fields")
@@ -66,9 +76,22 @@ def make_plan(obj: str, describe: dict, rules: tuple[Rule, ...] | list[Rule],
     if refused:
         raise ConnectorError(redact(refused))
     columns = tuple(dict.fromkeys(["Id", "OwnerId", name, "SystemModstamp", *wanted]))
+    # A field selected twice is refused by SOQL ("duplicate field selected"), and field
+    # names are case-insensitive: a rule's "createddate" is the same column.
+    folded = {c.casefold(): i for i, c in enumerate(columns)}
+    at: dict[str, int | None] = {}
+    for f in DATE_FIELDS if dates else ():
+        if f.casefold() not in by_name:  # not on this object: its goals count nothing
+            at[f] = None
+            continue
+        if f.casefold() not in folded:
+            folded[f.casefold()] = len(columns)
+            columns = (*columns, f)
+        at[f] = folded[f.casefold()]
     layout = Layout(object=obj, columns=columns, id=0, owner=1, name=columns.index(name),
                     modified=columns.index("SystemModstamp"),
-                    url_template=f"{sf.instance_url}/{{id}}")
+                    url_template=f"{sf.instance_url}/{{id}}",
+                    created=at.get("CreatedDate"), changed=at.get("LastModifiedDate"))
     return Plan(layout, required)
 
 

@@ -13,10 +13,10 @@ from typing import ClassVar, NamedTuple
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Footer, Label, TextArea
 
 from chaser.model import Person
+from chaser.screens.base import ChaserModal
 
 
 class Draft(NamedTuple):
@@ -25,7 +25,7 @@ class Draft(NamedTuple):
     records: int
 
 
-class DraftsScreen(ModalScreen[bool]):
+class DraftsScreen(ChaserModal[bool]):
     """Dismisses with True when l asks to log the emails as one chase, else False."""
 
     BINDINGS: ClassVar = [

@@ -1,5 +1,5 @@
 """Chase log: every logged chase, newest first; filter by person, team and period; void one.
-The period is the app's (the overview's) until one is picked here (screens/confirm.OwnPeriod);
+The period is the app's (the overview's) until one is picked here (screens/periods.OwnPeriod);
 older chases are a custom range away (e.g. 2020-01-01..2026-12-31).
 
 The log can hold years of chases, so it lives in the virtual table (painted line by line).
@@ -29,11 +29,14 @@ from textual.widgets import Header, Input, Static
 
 from chaser.config import CostSettings
 from chaser.costs import Prices, money
+from chaser.modals.prompt import PromptModal
 from chaser.model import NO_TEAM, Chase
 from chaser.periods import Period
-from chaser.screens.common import BACK, ChaserScreen, run_blocking
-from chaser.screens.confirm import OwnPeriod, PromptModal, pick_period
+from chaser.screens.base import ChaserScreen
+from chaser.screens.bindings import BACK
 from chaser.screens.ledger_watch import WatchesLedger
+from chaser.screens.periods import OwnPeriod, pick_period
+from chaser.screens.workers import run_blocking
 from chaser.views import ViewData, long_lived
 from chaser.widgets.footer import KeyFooter
 from chaser.widgets.table import Column, VirtualTable
@@ -167,7 +170,7 @@ class ChaseLogScreen(WatchesLedger, OwnPeriod, ChaserScreen):
 
     def show_data(self, data: ViewData) -> None:
         self.period = self.cut_period()  # the app's may have changed (DataChanged "period")
-        costs = self.app.ws.settings.costs  # type: ignore[attr-defined]
+        costs = self.app.ws.settings.costs
         run_blocking(self, lambda: chase_lines(data, costs), done=self._show_lines,
                      name="chase-lines", group="chase-lines", exclusive=True)
 
@@ -194,7 +197,7 @@ class ChaseLogScreen(WatchesLedger, OwnPeriod, ChaserScreen):
     @property
     def me(self) -> str:
         """The writer id this installation logs as (an attribute: no file is read)."""
-        return self.app.ws.writer.id  # type: ignore[attr-defined]
+        return self.app.ws.writer.id
 
     def _apply_filters(self) -> None:
         self.table.set_filter(self._filter())
@@ -223,7 +226,7 @@ class ChaseLogScreen(WatchesLedger, OwnPeriod, ChaserScreen):
         shown = self.table.shown
         live = [r for r in shown if not r.chase.voided]  # chaser.costs.counted's rule
         void = len(shown) - len(live)
-        currency = self.app.ws.settings.costs.currency  # type: ignore[attr-defined]
+        currency = self.app.ws.settings.costs.currency
         # Summed exactly, rounded once by `money`, as chaser.costs totals are.
         cost = sum((r.cost for r in live), Decimal(0))
         minutes = sum(r.chase.minutes for r in live)
@@ -262,13 +265,11 @@ class ChaseLogScreen(WatchesLedger, OwnPeriod, ChaserScreen):
 
     @on(VirtualTable.Selected, "#chase-table")
     def _open_person(self, event: VirtualTable.Selected) -> None:
-        open_person = getattr(self.app, "open_person", None)
-        if open_person is not None:
-            open_person(event.row.chase.person)
+        self.app.open_person(event.row.chase.person)
 
     # ---- filter actions ----------------------------------------------------------------------
     def action_pick_person(self) -> None:
-        from chaser.screens.picker import Picker
+        from chaser.modals.picker import Picker
 
         data = self.data
         if data is None:
@@ -289,7 +290,7 @@ class ChaseLogScreen(WatchesLedger, OwnPeriod, ChaserScreen):
         self.app.push_screen(Picker("Filter by person", options, self.person), chosen)
 
     def action_pick_team(self) -> None:
-        from chaser.screens.picker import Picker
+        from chaser.modals.picker import Picker
 
         data = self.data
         if data is None:
@@ -381,7 +382,7 @@ class ChaseLogScreen(WatchesLedger, OwnPeriod, ChaserScreen):
                                          confirm="Void chase", danger=True), confirmed)
 
     def _void(self, chase_id: str, reason: str) -> None:
-        ws = self.app.ws  # type: ignore[attr-defined]
+        ws = self.app.ws
 
         def work() -> Chase:
             return ws.store.void_chase(chase_id, reason, at=ws.now())
@@ -392,6 +393,6 @@ class ChaseLogScreen(WatchesLedger, OwnPeriod, ChaserScreen):
             self.notify(f"Voided chase {chase.id}: {reason} (u undoes)", title="Chase voided",
                         markup=False)
             remember(self.app, "void", chase, self._person_name(chase.person))
-            self.app.reload("chase voided", chases_only=True)  # type: ignore[attr-defined]
+            self.app.reload("chase voided", chases_only=True)
 
         run_blocking(self, work, done=done, name="void-chase")

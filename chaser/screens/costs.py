@@ -5,7 +5,7 @@ Every number is a `chaser.costs.CostSummary` (what `chaser costs` prints) and th
 `chaser.exports.hr_export` + `write_hr` (what `chaser export hr` writes): this screen only
 picks the period, lays the lines out and asks where the file goes. The summary is computed
 in a worker from the loaded chase log, so a big log never stalls the screen. The period is the
-app's (the overview's) until one is picked here (screens/confirm.OwnPeriod).
+app's (the overview's) until one is picked here (screens/periods.OwnPeriod).
 """
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ from textual.widgets import Header, Static
 
 from chaser.costs import CostLine, CostSummary, cents, money, summarise
 from chaser.periods import Period
-from chaser.screens.common import ChaserScreen, run_blocking
-from chaser.screens.confirm import OwnPeriod, pick_period
+from chaser.screens.base import ChaserScreen
+from chaser.screens.periods import OwnPeriod, pick_period
+from chaser.screens.workers import run_blocking
 from chaser.views import ViewData
 from chaser.widgets.bar_chart import FULL, PART, Bar, BarChart
 from chaser.widgets.footer import KeyFooter
@@ -122,7 +123,7 @@ class CostsScreen(OwnPeriod, ChaserScreen):
     def show_data(self, data: ViewData) -> None:
         """Re-price the period from the fresh log (a voided chase drops out at once)."""
         self.period = period = self.cut_period()  # the app's may have changed ("period")
-        costs = self.app.ws.settings.costs  # type: ignore[attr-defined]
+        costs = self.app.ws.settings.costs
         chases, people = data.chases, data.snapshot.people
 
         def work() -> CostSummary:
@@ -190,16 +191,14 @@ class CostsScreen(OwnPeriod, ChaserScreen):
     def _open(self, event: VirtualTable.Selected) -> None:
         line: CostLine = event.row
         if self.by == "person":
-            open_person = getattr(self.app, "open_person", None)
-            if open_person is not None:
-                open_person(line.key)
+            self.app.open_person(line.key)
         elif self.by == "team" and self.summary is not None:  # a team opens its people
             self.by, self.team = "person", line.key
             self._show_summary(self.summary)
 
     # ---- the HR export -----------------------------------------------------------------------
     def action_export(self) -> None:
-        from chaser.screens.export import export_hr
+        from chaser.modals.hr_export import export_hr
 
         if self.period is None:
             self.notify("Still loading; try again in a moment.", severity="warning")

@@ -26,6 +26,7 @@ from itertools import count
 from time import monotonic
 
 from textual import events
+from textual.app import App
 from textual.message import Message
 from textual.screen import Screen
 
@@ -41,8 +42,9 @@ class KeyHandled(Message):
         self.screen = screen  # the screen the key was routed on (None: a readiness marker)
 
 
-class OrderedKeys:
-    """App mixin (``class ChaserApp(OrderedKeys, App)``): see the module docstring."""
+class OrderedKeys(App):
+    """Base of ChaserApp (``class ChaserApp(Undoes, OrderedKeys, App)``): see the module
+    docstring."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -56,10 +58,10 @@ class OrderedKeys:
 
     async def on_event(self, event: events.Event) -> None:
         if not isinstance(event, events.Key):
-            await super().on_event(event)  # type: ignore[misc]
+            await super().on_event(event)
             return
         if event.is_forwarded:  # the key bubbled up to the app: its bindings run now
-            await super().on_event(event)  # type: ignore[misc]
+            await super().on_event(event)
             if event is self._key_current and self._key_waiting is not None:
                 # Handled: no need to wait for the marker (which a closing screen may drop).
                 await self._handled(self._key_screen)
@@ -71,18 +73,18 @@ class OrderedKeys:
             await self._route_keys()
         elif not self._key_watchdog:
             self._key_watchdog = True
-            self.set_timer(PATIENCE, self._watch_keys)  # type: ignore[attr-defined]
+            self.set_timer(PATIENCE, self._watch_keys)
 
     async def _route_keys(self) -> None:
         while self._key_backlog and self._key_waiting is None:
             key = self._key_backlog.popleft()
             try:
-                screen = self.screen  # type: ignore[attr-defined]
+                screen = self.screen
             except Exception:  # noqa: BLE001 - no screen: the app is closing
                 return
-            target = self.focused or screen  # type: ignore[attr-defined]
+            target = self.focused or screen
             self._key_current, self._key_screen = key, screen
-            await super().on_event(key)  # type: ignore[misc]  # priority bindings, then routing
+            await super().on_event(key)  # priority bindings, then routing
             self._wait_for(target, screen)
 
     def _wait_for(self, node, screen: Screen | None) -> None:
@@ -100,7 +102,7 @@ class OrderedKeys:
         """The key routed last (on `routed_on`; None: a readiness marker) is done."""
         self._key_waiting = self._key_current = None
         try:
-            screen = self.screen  # type: ignore[attr-defined]
+            screen = self.screen
         except Exception:  # noqa: BLE001 - no screen: the app is closing
             return
         if routed_on is not None and (screen is not routed_on or not screen.is_mounted):
@@ -115,7 +117,7 @@ class OrderedKeys:
             return
         if self._key_waiting is not None and monotonic() - self._key_since <= PATIENCE:
             self._key_watchdog = True
-            self.set_timer(PATIENCE, self._watch_keys)  # type: ignore[attr-defined]
+            self.set_timer(PATIENCE, self._watch_keys)
             return
         self._key_waiting = None
         await self._route_keys()

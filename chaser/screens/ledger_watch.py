@@ -8,7 +8,7 @@ stat of the snapshot index (views.snapshot_stamp), in a worker: a synced folder 
 network share) can be slow to list, and the UI thread only paints. It is compared with the
 stamps the shown data was read at (ViewData.ledger_stamp / snapshot_stamp): a new snapshot
 means a full reload, a changed ledger a chases-only one. The reload's DataChanged reaches every
-screen on the stack (screens/common.broadcast), so the overview, the person and costs screens
+screen on the stack (screens/messages.broadcast), so the overview, the person and costs screens
 and the chase log each repaint from the new data. While this app's own reload or sync runs
 nothing is asked: that reload brings the change (and reads the stamps again).
 
@@ -22,10 +22,11 @@ from typing import TYPE_CHECKING
 from textual.timer import Timer
 from textual.worker import Worker
 
-from chaser.screens.common import run_blocking
+from chaser.screens.base import ChaserScreen
+from chaser.screens.workers import run_blocking
 
 if TYPE_CHECKING:
-    from textual.app import App
+    from chaser.app import ChaserApp
 
 # Worker groups whose end reloads anyway: this app's own reloads and syncs.
 OWN_WORK = frozenset({"reload", "reload-chases", "sync"})
@@ -36,7 +37,7 @@ class DataWatch:
 
     POLL_SECONDS = 1.0  # another process's write shows within about 1-1.5 s (look + reload)
 
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: ChaserApp) -> None:
         self.app = app
         self.seconds = self.POLL_SECONDS
         self._timer: Timer | None = None
@@ -58,43 +59,41 @@ class DataWatch:
         return any(w.group in OWN_WORK and not w.is_finished for w in self.app.workers)
 
     def look(self) -> None:
-        data = self.app.data  # type: ignore[attr-defined]
+        data = self.app.data
         if data is None or self._own_work():
             return
         if self._look is not None and not self._look.is_finished:
             return  # a slow folder: the last look is still listing it
         from chaser import views
 
-        ws = self.app.ws  # type: ignore[attr-defined]
+        ws = self.app.ws
         self._look = run_blocking(self.app, lambda: (views.ledger_stamp(ws),
                                                      views.snapshot_stamp(ws)),
                                   done=self._looked, name="data-watch", group="data-watch")
 
     def _looked(self, stamps: tuple) -> None:
         self.looks += 1
-        data = self.app.data  # type: ignore[attr-defined]
+        data = self.app.data
         # Asked once per change, so a slow re-read is not asked for again by every look.
         if data is None or stamps == self._asked or self._own_work():
             return
         ledger, snapshot = stamps
         if snapshot != data.snapshot_stamp:
             self._asked = stamps
-            self.app.reload("snapshot changed")  # type: ignore[attr-defined]
+            self.app.reload("snapshot changed")
         elif ledger != data.ledger_stamp:
             self._asked = stamps
-            self.app.reload("ledger changed", chases_only=True)  # type: ignore[attr-defined]
+            self.app.reload("ledger changed", chases_only=True)
 
 
-class WatchesLedger:
+class WatchesLedger(ChaserScreen):
     """Mixed into a screen that wants the app's watch to look every POLL_SECONDS while the
     screen is shown (the app's pace again once it is covered or closed)."""
 
     POLL_SECONDS = DataWatch.POLL_SECONDS
 
     def _pace(self, seconds: float | None) -> None:
-        watch = getattr(self.app, "watch", None)  # type: ignore[attr-defined]
-        if isinstance(watch, DataWatch):  # an App that is not chaser's has none
-            watch.start(seconds)
+        self.app.data_watch.start(seconds)
 
     def on_mount(self) -> None:
         self._pace(self.POLL_SECONDS)

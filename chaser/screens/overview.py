@@ -19,11 +19,13 @@ from textual.widgets import Header, Input, Static
 from chaser import access
 from chaser.model import Bucket, Tier
 from chaser.rollups import left_out
-from chaser.screens.common import NAV
+from chaser.screens.bindings import NAV
 from chaser.screens.overview_marks import MARK_KEYS, ChaseMany
 from chaser.screens.overview_mine import ChasedByMe
 from chaser.screens.overview_rollups import RollupViews
-from chaser.views import PersonLine, ViewData, person_lines
+from chaser.view_lines import PersonLine, person_lines
+from chaser.views import ViewData
+from chaser.views_acc import NEWCOMER_MARK
 from chaser.widgets.footer import KeyFooter
 from chaser.widgets.table import Column, VirtualTable
 from chaser.widgets.trend import Trend
@@ -57,11 +59,18 @@ def _cost(v) -> str:
     return f"{cents(v):,.2f}"
 
 
-def people_columns() -> list[Column]:
-    # short/drop/min_width: at 60 columns Records then Chases give way to the names
-    # (widgets/layout.py); the person screen has both.
+def people_columns(goals: int = 0) -> list[Column]:
+    # short/drop/min_width: at 60 columns Goal, Records then Chases give way to the names
+    # (widgets/layout.py); the person screen has all three. A newcomer who has entered
+    # nothing is flagged before the name (NEWCOMER_MARK: a sign, not a colour).
+    # `goals`: how many are set. One: the cell is its progress this week ("3/5"); more: the
+    # goals met this week of those that apply ("1/2"), each goal in the detail line.
+    goal = [Column("goal", "Goal" if goals == 1 else "Goals met", lambda r: r.goal_share,
+                   lambda r: r.goal, width=5, short="Goal" if goals == 1 else "Met",
+                   drop=3)] if goals else []
     return [
-        Column("name", "Name", lambda r: r.name.casefold(), lambda r: r.name, width=0),
+        Column("name", "Name", lambda r: r.name.casefold(),
+               lambda r: NEWCOMER_MARK + r.name if r.newcomer else r.name, width=0),
         Column("team", "Team", lambda r: r.team.casefold(), lambda r: r.team, width=0,
                min_width=10),
         Column("tier", "Tier", lambda r: list(Tier).index(r.tier), lambda r: r.tier.value,
@@ -76,6 +85,7 @@ def people_columns() -> list[Column]:
                align="right", desc_first=True, short="Chs", drop=1),
         Column("cost", "Cost", lambda r: r.cost, lambda r: _cost(r.cost), width=10,
                align="right", desc_first=True),
+        *goal,  # last: the sort keys 1-8 stay where they were before goals were set
     ]
 
 
@@ -110,6 +120,7 @@ class OverviewScreen(RollupViews, ChaseMany, ChasedByMe):  # marks, c, e; m: by 
     def __init__(self) -> None:
         super().__init__(id="overview")
         self.team = ALL_TEAMS
+        self._goals_shown = 0  # how many goals the people table's Goal column is for
         self.init_rollups()
 
     def compose(self) -> ComposeResult:
@@ -130,7 +141,7 @@ class OverviewScreen(RollupViews, ChaseMany, ChasedByMe):  # marks, c, e; m: by 
         table.focus()
         if self.data is None:  # first start: the load (maybe the demo seed) runs in a worker
             table.loading = True
-            demo = getattr(self.app, "ws", None) is not None and self.app.ws.is_demo
+            demo = self.app.ws.is_demo
             self.query_one("#headline", Static).update(
                 "Opening the demo org (the first start builds 12 weeks of history)…"
                 if demo else "Loading the latest snapshot…")
@@ -152,6 +163,13 @@ class OverviewScreen(RollupViews, ChaseMany, ChasedByMe):  # marks, c, e; m: by 
             table.loading = False
             table.focus()  # the loading indicator took the focus away
             self.call_after_refresh(self.refresh_bindings)  # and the footer must hear of it
+        goals = data.acc.goal_count if data.acc is not None else 0
+        if goals != self._goals_shown:  # a goal set or dropped
+            self._goals_shown = goals
+            base = {c.key for c in people_columns(1)}
+            table.set_columns([*people_columns(goals),  # and keep "By me" (m) if shown
+                               *(c for c in table.columns if c.key not in base)])
+            self._mark_column(table)
         table.set_rows(person_lines(data))
         self.show_rollups(data)
         if self.team != ALL_TEAMS and self.team not in data.teams:
@@ -160,7 +178,7 @@ class OverviewScreen(RollupViews, ChaseMany, ChasedByMe):  # marks, c, e; m: by 
         self._show_filters()
 
     def _show_headline(self, data: ViewData) -> None:
-        from chaser.screens.confirm import describe
+        from chaser.screens.periods import describe
 
         org, costs = data.org, data.costs
         cost = data.money(costs.total.cost) if costs is not None else "—"
@@ -177,7 +195,17 @@ class OverviewScreen(RollupViews, ChaseMany, ChasedByMe):  # marks, c, e; m: by 
             f"[b]{org.records_with_gaps:,}[/] {'gaps' if narrow else 'with gaps'} · "
             f"[b]{_pct(org.completeness_pct)}%[/] complete\n"
             f"Chase cost {escape(period)}: [b]{cost}[/]{chases}"
-            + "".join(f"\n{escape(line)}" for line in self._left_out_lines(data, narrow)))
+            + "".join(f"\n{escape(line)}" for line in self._left_out_lines(data, narrow))
+            + self._newcomers_line(data))
+
+    @staticmethod
+    def _newcomers_line(data: ViewData) -> str:
+        """Said once a newcomer has gone a week with nothing entered (`chaser newcomers`)."""
+        n = len(data.acc.newcomers) if data.acc is not None else 0
+        if not n:
+            return ""
+        who = "newcomer" if n == 1 else "newcomers"  # one line at 60 columns too
+        return f"\n{NEWCOMER_MARK}{n} {who} with nothing entered yet (chaser newcomers)"
 
     def on_resize(self) -> None:
         if self.data is not None:
@@ -219,7 +247,7 @@ class OverviewScreen(RollupViews, ChaseMany, ChasedByMe):  # marks, c, e; m: by 
         self._show_filters()
 
     def action_pick_team(self) -> None:
-        from chaser.screens.picker import Picker
+        from chaser.modals.picker import Picker
 
         if self.data is None:
             return
@@ -232,12 +260,10 @@ class OverviewScreen(RollupViews, ChaseMany, ChasedByMe):  # marks, c, e; m: by 
         self.app.push_screen(Picker("Filter by team", options, self.team), chosen)
 
     def action_pick_period(self) -> None:
-        from chaser.periods import DEFAULT_PERIOD
-        from chaser.screens.confirm import pick_period
+        from chaser.screens.periods import pick_period
 
-        current = getattr(self.app, "period_text", DEFAULT_PERIOD)
-        pick_period(self.app, "Period of every screen", current,
-                    self.app.set_period)  # type: ignore[attr-defined]
+        pick_period(self.app, "Period of every screen", self.app.period_text,
+                    self.app.set_period)
 
     def action_search(self) -> None:
         box = self.query_one("#search", Input)
@@ -276,4 +302,4 @@ class OverviewScreen(RollupViews, ChaseMany, ChasedByMe):  # marks, c, e; m: by 
         if event.table.id != self.view or self.drill(event.row):
             return
         row: PersonLine = event.row  # or a RecordLine: both carry the person's key
-        self.app.open_person(row.key)  # type: ignore[attr-defined]
+        self.app.open_person(row.key)

@@ -12,14 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.binding import Binding
 from textual.widgets import Static
 
+from chaser.drafting import draft_message
 from chaser.model import Gap, Outcome, Person
-from chaser.screens.common import ChaserScreen
-from chaser.views import ViewData, draft_message, missing_fields
+from chaser.screens.base import ChaserScreen
+from chaser.view_lines import missing_fields
+from chaser.views import ViewData
 from chaser.widgets.table import Column, VirtualTable
 
 MARK = "✓ "  # before the first cell of a marked row: a mark you can read without colour
@@ -95,6 +97,10 @@ class ChaseMany(ChaserScreen):
 
     view: str
 
+    if TYPE_CHECKING:  # the host screen's (OverviewScreen)
+        @property
+        def table(self) -> VirtualTable: ...
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.marks: dict[tuple[str, Any], Any] = {}
@@ -121,7 +127,7 @@ class ChaseMany(ChaserScreen):
         table.columns[0] = replace(first, text=text)
 
     def action_mark(self) -> None:
-        table = self.table  # type: ignore[attr-defined]
+        table = self.table
         row = table.current
         if row is None:
             return
@@ -173,7 +179,7 @@ class ChaseMany(ChaserScreen):
     def _selection(self) -> dict[str, Choice] | None:
         """The marked rows' people, else the row under the cursor's (in the records view:
         the owner's records shown); None with a notice when there is nobody."""
-        data, table = self.data, self.table  # type: ignore[attr-defined]
+        data, table = self.data, self.table
         if data is None:
             return None
         if self.marks:
@@ -201,7 +207,7 @@ class ChaseMany(ChaserScreen):
         (an email: what one admin sends many people at once). After a draft: an email about
         the drafted records, their fields ticked, no outcome yet."""
         from chaser.modals.bulk_log import BulkLogScreen
-        from chaser.screens.log_chase import DRAFT_NOTE, LogChaseScreen
+        from chaser.modals.log_chase import DRAFT_NOTE, LogChaseScreen
 
         data = self.data
         gaps = [g for k, c in picked.items() for g in c.gaps(data, k)]  # type: ignore[arg-type]
@@ -228,13 +234,13 @@ class ChaseMany(ChaserScreen):
             self._open_log(picked)
 
     def action_draft_many(self) -> None:
+        from chaser.modals.draft import DraftScreen
         from chaser.modals.drafts import Draft, DraftsScreen
-        from chaser.screens.log_chase import DraftScreen
 
         picked = self._selection()
         if picked is None:
             return
-        data, sender = self.data, self.app.ws.writer.name  # type: ignore[attr-defined]
+        data, sender = self.data, self.app.ws.writer.name
         drafts = []
         for key, choice in picked.items():
             gaps = choice.gaps(data, key)  # type: ignore[arg-type]

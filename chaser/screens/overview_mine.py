@@ -9,12 +9,12 @@ Mixed into OverviewScreen: it only adds a column to the people table and keeps i
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.binding import Binding
 
 from chaser.costs import counted
-from chaser.screens.common import ChaserScreen
+from chaser.screens.base import ChaserScreen
 from chaser.views import ViewData
 from chaser.widgets.table import Column, VirtualTable
 
@@ -41,6 +41,10 @@ class ChasedByMe(ChaserScreen):
     ]
     mine: dict[str, int] | None = None  # None: the column is not shown
 
+    if TYPE_CHECKING:  # the host screen's (OverviewScreen)
+        @property
+        def people_table(self) -> VirtualTable: ...
+
     def _mine_column(self) -> Column:
         counts = self.mine if self.mine is not None else {}
         return Column(KEY, "By me", lambda r: counts.get(r.key, 0),
@@ -48,7 +52,7 @@ class ChasedByMe(ChaserScreen):
                       align="right", desc_first=True, short="Me")
 
     def action_toggle_mine(self) -> None:
-        table: VirtualTable = self.people_table  # type: ignore[attr-defined]
+        table = self.people_table
         data = self.data
         if data is None:
             return
@@ -59,7 +63,7 @@ class ChasedByMe(ChaserScreen):
             if table.sort_key == KEY:
                 table.sort_by(None)
             return
-        me = self.app.ws.writer.id  # type: ignore[attr-defined]
+        me = self.app.ws.writer.id
         self.mine = chased_by(data, me)
         at = next((i + 1 for i, c in enumerate(cols) if c.key == "chases"), len(cols))
         table.set_columns([*cols[:at], self._mine_column(), *cols[at:]])
@@ -75,4 +79,4 @@ class ChasedByMe(ChaserScreen):
         if self.mine is None or data is None:
             return
         self.mine.clear()
-        self.mine.update(chased_by(data, self.app.ws.writer.id))  # type: ignore[attr-defined]
+        self.mine.update(chased_by(data, self.app.ws.writer.id))

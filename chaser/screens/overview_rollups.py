@@ -11,13 +11,13 @@ team filter and the period apply to whichever view is shown.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.widgets import Footer, Input, Static
 
 from chaser.rollups import FieldLine
-from chaser.screens.common import run_blocking
+from chaser.screens.base import ChaserScreen
 from chaser.screens.overview_views import (
     CYCLE,
     TITLES,
@@ -29,6 +29,7 @@ from chaser.screens.overview_views import (
     record_lines,
     team_columns,
 )
+from chaser.screens.workers import run_blocking
 from chaser.views import ViewData
 from chaser.widgets.table import VirtualTable
 
@@ -38,7 +39,7 @@ EMPTY = {"teams": "No teams match", "fields": "No missing fields: every record i
          "records": "No records match", "buckets": "Nothing left out: every record has a person"}
 
 
-class RollupViews:
+class RollupViews(ChaserScreen):
     """State: `view` (the view shown), `drilled` (the views to go back to, with the team
     filter each had), `field` (the FieldLine whose records are shown). The host screen has
     `team`, `data`, `table` (the shown table) and `_show_filters`."""
@@ -46,7 +47,13 @@ class RollupViews:
     view: str = "people"
     field: FieldLine | None = None
     team: str = ALL_TEAMS
-    data: ViewData | None
+    _keys_shown: tuple | None = None  # the footer's keys as last told (see _tell_keys)
+
+    if TYPE_CHECKING:  # the host screen's (OverviewScreen)
+        @property
+        def table(self) -> VirtualTable: ...
+        def _show_filters(self) -> None: ...
+        def set_team(self, team: str) -> None: ...
 
     def compose_rollups(self) -> ComposeResult:
         for view, columns, key in (("teams", team_columns(), lambda r: r.name),
@@ -64,7 +71,7 @@ class RollupViews:
         yield detail
 
     def tables(self) -> Iterator[VirtualTable]:
-        yield from self.query(VirtualTable)  # type: ignore[attr-defined]
+        yield from self.query(VirtualTable)
 
     def init_rollups(self) -> None:
         self.view = "people"
@@ -76,7 +83,7 @@ class RollupViews:
     # ---- painting --------------------------------------------------------------------------
     def show_rollups(self, data: ViewData) -> None:
         """Fresh lines for the roll-up tables (after every load, chase or period change)."""
-        q = self.query_one  # type: ignore[attr-defined]
+        q = self.query_one
         q("#teams", VirtualTable).set_rows(data.team_lines())
         self._show_fields(data)
         q("#buckets", VirtualTable).set_rows(bucket_lines(data))
@@ -88,7 +95,7 @@ class RollupViews:
     def _show_fields(self, data: ViewData) -> None:
         keys = None if self.team == ALL_TEAMS else \
             next((t.keys for t in data.team_lines() if t.name == self.team), ())
-        self.query_one("#fields", VirtualTable).set_rows(  # type: ignore[attr-defined]
+        self.query_one("#fields", VirtualTable).set_rows(
             data.field_lines(keys))
 
     def _show_records(self, data: ViewData) -> None:
@@ -101,7 +108,7 @@ class RollupViews:
         if of is None or self._records_of == of:
             return
         self._records_of = of
-        table = self.query_one("#records", VirtualTable)  # type: ignore[attr-defined]
+        table = self.query_one("#records", VirtualTable)
         if field.missing <= BIG:
             table.set_rows(record_lines(data, field))
             return
@@ -115,7 +122,7 @@ class RollupViews:
                 table.empty = EMPTY["records"]
                 table.set_rows(lines)
                 self._show_detail()
-                self._show_filters()  # type: ignore[attr-defined]
+                self._show_filters()
 
         run_blocking(self, lambda: record_lines(data, field), done=done,  # type: ignore[arg-type]
                      name="field-records", group="field-records", exclusive=True)
@@ -123,7 +130,7 @@ class RollupViews:
     def team_filter(self, team: str) -> None:
         """The team filter, on every view: people and records of the team, its own team row,
         the fields its people leave blank (buckets have no team)."""
-        q = self.query_one  # type: ignore[attr-defined]
+        q = self.query_one
         only = None if team == ALL_TEAMS else team
         q("#teams", VirtualTable).set_filter(None if only is None else
                                              (lambda r: r.name == only))
@@ -136,7 +143,7 @@ class RollupViews:
     def set_view(self, view: str) -> None:
         """Show `view`'s table (with the search typed so far) and give it the focus."""
         self.view = view
-        needle = self.query_one("#search", Input).value  # type: ignore[attr-defined]
+        needle = self.query_one("#search", Input).value
         for table in self.tables():
             shown = table.id == view
             if table.display != shown:
@@ -149,7 +156,7 @@ class RollupViews:
                     table.search(needle)
                 table.focus()
         self._show_detail()
-        self._show_filters()  # type: ignore[attr-defined]
+        self._show_filters()
         # No refresh_bindings: the focus moved, and that refreshes the footer once already.
 
     def action_cycle_view(self) -> None:
@@ -175,7 +182,7 @@ class RollupViews:
         if self.view == "teams":
             self.drilled.append(("teams", self.team))
             self.set_view("people")
-            self.set_team(row.name)  # type: ignore[attr-defined]
+            self.set_team(row.name)
             return True
         if self.view == "fields" and self.data is not None:
             self.drilled.append(("fields", self.team))
@@ -194,7 +201,7 @@ class RollupViews:
             self.field = None
         self.set_view(view)
         if team != self.team:
-            self.set_team(team)  # type: ignore[attr-defined]
+            self.set_team(team)
         return True
 
     def view_label(self) -> str:
@@ -204,9 +211,9 @@ class RollupViews:
         return TITLES[self.view]
 
     def _show_detail(self, row: Any = None) -> None:
-        box = self.query_one("#detail", Static)  # type: ignore[attr-defined]
+        box = self.query_one("#detail", Static)
         if row is None:
-            row = self.table.current  # type: ignore[attr-defined]
+            row = self.table.current
         text = detail(self.view, row)
         if box.display != bool(text):
             box.display = bool(text)
@@ -221,15 +228,15 @@ class RollupViews:
         switch moves the focus between tables with the same keys, and every focus change
         asks for a refresh: a footer rebuilt for nothing was a third of a switch's time."""
         # The app's focus too: the footer ignores a refresh while the terminal is unfocused.
-        shown = (self.app.app_focus,  # type: ignore[attr-defined]
+        shown = (self.app.app_focus,
                  *((key, a.binding.action, a.binding.description, a.binding.show, a.enabled)
-                   for key, a in self.active_bindings.items()))  # type: ignore[attr-defined]
+                   for key, a in self.active_bindings.items()))
         # Skipped only once the footer has heard of these keys: a refresh before it was
         # mounted reached nobody (Footer._bindings_ready: unknown to a newer Textual, and
         # then never skipped).
         told = all(getattr(f, "_bindings_ready", False)
-                   for f in self.query(Footer))  # type: ignore[attr-defined]
-        if told and shown == getattr(self, "_keys_shown", None):
+                   for f in self.query(Footer))
+        if told and shown == self._keys_shown:
             return
         self._keys_shown = shown
         super().refresh_bindings()  # type: ignore[misc]

@@ -12,7 +12,8 @@ from chaser import access
 from chaser.audit import bucket_rows
 from chaser.model import Bucket, Tally
 from chaser.rollups import TIER_ORDER, FieldLine, TeamLine, field_gaps
-from chaser.views import ViewData, gap_lines
+from chaser.view_lines import gap_lines
+from chaser.views import ViewData
 from chaser.widgets.table import Column
 
 CYCLE = ("people", "teams", "fields")  # what `g` steps through
@@ -160,4 +161,8 @@ def detail(view: str, row) -> str:
         return f"{row.object} {row.record_name} · {row.name} · Enter: open the person"
     if view == "buckets":
         return f"{row.name}: {row.fields or 'no blanks'} · chaser gaps --by bucket"
+    if view == "people":  # the tier's reason and the status, as the report states them
+        parts = [row.name, *(t for t in (row.newcomer and f"newcomer: {row.newcomer}",
+                                         row.status, row.goal_detail, row.reason) if t)]
+        return " · ".join(parts)
     return ""

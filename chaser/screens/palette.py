@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
@@ -15,9 +16,12 @@ from textual.fuzzy import Matcher
 from textual.markup import escape
 
 from chaser.periods import PRESETS
-from chaser.screens.common import MOVES, ranked_bindings
+from chaser.screens.bindings import MOVES, ranked_bindings
 from chaser.widgets.table import VirtualTable
 from chaser.words import plural
+
+if TYPE_CHECKING:
+    from chaser.app import ChaserApp
 
 
 def highlight(matcher: Matcher, text: str) -> Content:
@@ -33,6 +37,10 @@ def highlight(matcher: Matcher, text: str) -> Content:
 
 
 class ChaserCommands(Provider):
+    if TYPE_CHECKING:
+        @property
+        def app(self) -> ChaserApp: ...
+
     def _commands(self) -> Iterator[tuple[str, Callable, str]]:
         """(text, callback, help) for everything reachable from the current screen."""
         app, screen = self.app, self.screen
@@ -54,7 +62,7 @@ class ChaserCommands(Provider):
             for col in table.columns:
                 yield (f"Sort by {col.label}", partial(table.sort_by, col.key),
                        "the same again reverses")
-        data = getattr(app, "data", None)
+        data = app.data
         if data is None:
             return
         for row in data.rows:
@@ -76,10 +84,10 @@ class ChaserCommands(Provider):
                "any days, month, quarter or year")
 
     def _custom_period(self) -> None:
-        from chaser.screens.confirm import pick_period
+        from chaser.screens.periods import pick_period
 
-        pick_period(self.app, "Period of every screen", self.app.period_text,  # type: ignore[attr-defined]
-                    self.app.set_period)  # type: ignore[attr-defined]
+        pick_period(self.app, "Period of every screen", self.app.period_text,
+                    self.app.set_period)
 
     def _team(self, overview, team: str) -> None:
         while self.app.screen is not overview and len(self.app.screen_stack) > 1:

@@ -16,10 +16,13 @@ from textual.markup import escape
 from textual.widgets import Header, Input, Label, Static
 
 from chaser import access
+from chaser.drafting import draft_message
 from chaser.model import Chase
-from chaser.screens.common import ChaserScreen, run_blocking
+from chaser.screens.person_barriers import BARRIER_KEYS, PersonBarriers, accountability_lines
 from chaser.screens.person_more import PERSON_KEYS, PersonMore
-from chaser.views import GapLine, ViewData, draft_message, gap_lines, missing_fields
+from chaser.screens.workers import run_blocking
+from chaser.view_lines import GapLine, gap_lines, missing_fields
+from chaser.views import ViewData
 from chaser.widgets.footer import KeyFooter
 from chaser.widgets.table import Column, VirtualTable
 from chaser.widgets.timer import ChaseTimer, whole_minutes
@@ -61,7 +64,7 @@ def chase_columns(tz) -> list[Column]:
     ]
 
 
-class PersonScreen(PersonMore, ChaserScreen):  # PersonMore: notes, void, drafts as shown
+class PersonScreen(PersonBarriers, PersonMore):  # notes, void, drafts as shown; r: barriers
     BINDINGS: ClassVar = [
         Binding("escape", "leave", "Back", id="person.back"),
         Binding("c", "log_chase", "Log chase", id="person.log_chase",
@@ -75,6 +78,7 @@ class PersonScreen(PersonMore, ChaserScreen):  # PersonMore: notes, void, drafts
         Binding("slash", "search", "Find", key_display="/", id="person.search",
                 tooltip="Find gap records by object, record name or field"),
         *PERSON_KEYS,  # v void, n note (screens/person_more.py)
+        *BARRIER_KEYS,  # r resolve a barrier (screens/person_barriers.py)
     ]
 
     def __init__(self, key: str) -> None:
@@ -114,16 +118,25 @@ class PersonScreen(PersonMore, ChaserScreen):  # PersonMore: notes, void, drafts
         self.sub_title = person.name
         tier = row.tier.value if row is not None else "inactive"
         pct = row.tally.completeness_pct if row is not None else None
+        # The tier with its stated reason ("ineffective: 54.8% complete, 120 gaps open over
+        # 30 days", chaser.tiers), as `chaser gaps --by person` and the report give it.
+        reason = row.reason if row is not None and row.reason else ""
+        told = (f"Tier [b]{tier}[/]: {escape(reason.partition(': ')[2])}"
+                if reason.startswith(f"{tier}: ") else
+                f"Tier [b]{tier}[/] · completeness [b]{'—' if pct is None else f'{pct:.1f}%'}[/]")
+        narrow = 0 < self.size.width < 80  # fewer words: the gap list keeps rows at 60x20
         self.query_one("#person-info", Static).update(
             # Names, e-mail and team are CRM text: escaped, so a "[" is shown, not parsed.
             f"[b]{escape(person.name)}[/] <{escape(person.email or 'no email')}>\n"
             f"{escape(person.team)} · manager {escape(person.manager or '—')}\n"
-            f"Tier [b]{tier}[/] · completeness [b]{'—' if pct is None else f'{pct:.1f}%'}[/] · "
-            f"{row.tally.records_with_gaps if row else 0:,} of "
-            f"{row.tally.records if row else 0:,} records with gaps"
+            f"{told}" + ("" if narrow else
+                         f" · {row.tally.records_with_gaps if row else 0:,} of "
+                         f"{row.tally.records if row else 0:,} records with gaps")
             # Blanks in fields the person may not edit: not blamed, said so (chaser.access).
             + (f"\n{escape(person.name)} [b]{escape(note)}[/]" if (note := access.person_note(
-                person, data.snapshot.cannot_edit.get(self.key))) else ""))
+                person, data.snapshot.cannot_edit.get(self.key))) else "")
+            + "".join(f"\n{escape(line)}" for line in accountability_lines(
+                data, self.key, weeks=3 if narrow else 6)))
         self.query_one(Trend).show(data.trend(self.key))
         chases = self.query_one("#chases", VirtualTable)
         if not chases.columns:
@@ -158,7 +171,7 @@ class PersonScreen(PersonMore, ChaserScreen):  # PersonMore: notes, void, drafts
 
     # ---- actions -----------------------------------------------------------------------------
     def open_log(self, **kwargs) -> None:
-        from chaser.screens.log_chase import LogChaseScreen
+        from chaser.modals.log_chase import LogChaseScreen
 
         if self.data is None or self.person is None:
             return
@@ -179,17 +192,17 @@ class PersonScreen(PersonMore, ChaserScreen):  # PersonMore: notes, void, drafts
             self.notify("Chase timer started: t stops it and opens the log.")
 
     def action_draft(self) -> None:
-        from chaser.screens.log_chase import DraftScreen
+        from chaser.modals.draft import DraftScreen
 
         if self.data is None or self.person is None:
             return
         gaps = self.shown_gaps()  # the records the search shows, in the table's order
-        text = draft_message(self.person, gaps, self.app.ws.writer.name)  # type: ignore[attr-defined]
+        text = draft_message(self.person, gaps, self.app.ws.writer.name)
         self.app.copy_to_clipboard(text)
 
         def chosen(log_it: bool | None) -> None:
             if log_it:
-                from chaser.screens.log_chase import LogChaseScreen
+                from chaser.modals.log_chase import LogChaseScreen
 
                 timer = self.query_one(ChaseTimer)
                 minutes = whole_minutes(timer.stop()) if timer.running else None

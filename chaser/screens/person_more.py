@@ -9,14 +9,14 @@ the table.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.binding import Binding
 from textual.widgets import Static
 
 from chaser.model import Chase, Gap
-from chaser.screens.common import run_blocking
-from chaser.views import ViewData
+from chaser.screens.base import ChaserScreen
+from chaser.screens.workers import run_blocking
 from chaser.widgets.table import VirtualTable
 
 SHOWN = 2  # notes shown on the screen, newest first; `chaser notes` lists them all
@@ -30,15 +30,18 @@ PERSON_KEYS = [
 ]
 
 
-class PersonMore:
-    """Mixin of PersonScreen (which has `key`, `data`, `person`, the #gaps and #chases
-    tables and #person-info); the bindings are PERSON_KEYS, in its BINDINGS."""
+class PersonMore(ChaserScreen):
+    """Mixin of PersonScreen (which has `key`, `person`, the #gaps and #chases tables and
+    #person-info); the bindings are PERSON_KEYS, in its BINDINGS."""
 
-    key: str
-    data: ViewData | None
+    if TYPE_CHECKING:
+        from chaser.model import Person
+
+        key: str
+        person: Person | None
 
     def on_mount(self) -> None:
-        self.mount(Static("", id="person-notes", classes="hidden", markup=False),  # type: ignore[attr-defined]
+        self.mount(Static("", id="person-notes", classes="hidden", markup=False),
                    after="#person-info")
         self._show_notes()
 
@@ -46,7 +49,7 @@ class PersonMore:
         self._show_notes()
 
     def _show_notes(self) -> None:
-        box = self.query_one("#person-notes", Static)  # type: ignore[attr-defined]
+        box = self.query_one("#person-notes", Static)
         data = self.data
         notes = data.notes_for(self.key) if data is not None else []
         box.set_class(not notes, "hidden")
@@ -66,7 +69,7 @@ class PersonMore:
         if data is None:
             return []
         gaps = data.gaps_for(self.key)
-        table = self.query_one("#gaps", VirtualTable)  # type: ignore[attr-defined]
+        table = self.query_one("#gaps", VirtualTable)
         if len(table.rows) != len(gaps) or (table.row_count == len(gaps) and not table.sort_key):
             return gaps
         by = {(g.object, g.record_id): g for g in gaps}
@@ -75,12 +78,12 @@ class PersonMore:
     # ---- notes ------------------------------------------------------------------------------
     def action_add_note(self) -> None:
         from chaser.ledger_docs import MAX_NOTE
-        from chaser.screens.confirm import PromptModal
+        from chaser.modals.prompt import PromptModal
 
-        person = self.person  # type: ignore[attr-defined]
+        person = self.person
         if person is None:
             return
-        app = self.app  # type: ignore[attr-defined]
+        app = self.app
         ws = app.ws
 
         def check(text: str) -> str | None:
@@ -106,11 +109,11 @@ class PersonMore:
 
     # ---- voiding from the chase history ---------------------------------------------------
     def action_void_chase(self) -> None:
-        from chaser.screens.confirm import PromptModal
+        from chaser.modals.prompt import PromptModal
 
-        table = self.query_one("#chases", VirtualTable)  # type: ignore[attr-defined]
+        table = self.query_one("#chases", VirtualTable)
         chase: Chase | None = table.current
-        app = self.app  # type: ignore[attr-defined]
+        app = self.app
         if chase is None:
             app.notify("No chase in the history to void.", severity="warning")
             return
@@ -118,7 +121,7 @@ class PersonMore:
             app.notify(f"Chase {chase.id} is already VOID: {chase.void_reason}",
                        severity="warning", markup=False)
             return
-        person = self.person  # type: ignore[attr-defined]
+        person = self.person
         name = person.name if person is not None else chase.person
         tz = self.data.tz if self.data is not None else None
         body = (f"{chase.at.astimezone(tz):%Y-%m-%d %H:%M} · {name} · {chase.channel.value} · "
@@ -136,7 +139,7 @@ class PersonMore:
     def _void(self, chase: Chase, name: str, reason: str) -> None:
         from chaser.screens.undo import remember
 
-        app = self.app  # type: ignore[attr-defined]
+        app = self.app
         ws = app.ws
 
         def done(voided: Chase) -> None:

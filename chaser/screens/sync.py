@@ -22,7 +22,9 @@ from chaser.connectors import registry
 from chaser.connectors.base import Cancel, Cancelled, Progress
 from chaser.rollups import left_out
 from chaser.safe_text import clean
-from chaser.screens.common import BACK, ChaserScreen, report_error, run_blocking
+from chaser.screens.base import ChaserScreen
+from chaser.screens.bindings import BACK
+from chaser.screens.workers import report_error, run_blocking
 from chaser.sync import SyncResult
 from chaser.views import ViewData
 from chaser.widgets.footer import KeyFooter
@@ -145,7 +147,7 @@ class SyncScreen(ChaserScreen):
 
     def show_data(self, data: ViewData) -> None:
         """The connection state as far as the stored snapshots know it."""
-        snap, ws = data.snapshot, self.app.ws  # type: ignore[attr-defined]
+        snap, ws = data.snapshot, self.app.ws
         taken = snap.taken_at.astimezone(data.tz) if data.tz is not None else snap.taken_at
         org, objects = data.org, len(snap.objects)
         # Two counts, each saying what it counts: every owner's (the sync line's), and the
@@ -180,12 +182,12 @@ class SyncScreen(ChaserScreen):
 
     def _api_source(self) -> bool:
         # sources with incremental reads and a login to check
-        return registry.is_api(self.app.ws.settings.kind)  # type: ignore[attr-defined]
+        return registry.is_api(self.app.ws.settings.kind)
 
     def action_run_sync(self, full: bool = False) -> None:
         if self.running:
             return
-        ws = self.app.ws  # type: ignore[attr-defined]
+        ws = self.app.ws
         cancel = self.cancel = Cancel()
         self.result = None
         self.rows.clear()
@@ -227,7 +229,7 @@ class SyncScreen(ChaserScreen):
             snap = outcome.snapshot
             self.notify(f"{plural(snap.records, 'record')}, {len(snap.gaps):,} with gaps "
                         f"({outcome.seconds:.1f} s)", title="Sync finished")
-            self.app.reload("sync")  # type: ignore[attr-defined]
+            self.app.reload("sync")
             return
         for row in self.rows.values():
             row.stop("stopped")
@@ -246,17 +248,20 @@ class SyncScreen(ChaserScreen):
 
     def action_left_out(self) -> None:
         """Back to the overview, on its list of what the figures leave out."""
-        overview = next((s for s in self.app.screen_stack if s.id == "overview"), None)
+        from chaser.screens.overview import OverviewScreen
+
+        overview = next((s for s in self.app.screen_stack if isinstance(s, OverviewScreen)),
+                        None)
         if overview is None or self.running:  # a sync runs here: leaving would hide it
             return
         while self.app.screen is not overview:
             self.app.pop_screen()
-        if overview.view != "buckets":  # type: ignore[attr-defined]
-            overview.action_left_out()  # type: ignore[attr-defined]
+        if overview.view != "buckets":
+            overview.action_left_out()
 
     def action_check_connection(self) -> None:
         """Sign in and say as whom: the same check `chaser connect` runs."""
-        ws = self.app.ws  # type: ignore[attr-defined]
+        ws = self.app.ws
 
         def work() -> str:
             return ws.whoami()

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from textual.app import App
 from textual.binding import Binding
 
-from chaser.screens.common import run_blocking
+from chaser.screens.workers import run_blocking
 from chaser.undo import UndoLog, undo
 
 if TYPE_CHECKING:
-    from textual.app import App
+    from chaser.app import ChaserApp
+    from chaser.views import ViewData
+    from chaser.workspace import Workspace
 
 # Not in the footers (80 columns are few): help, the palette and each log's notice say it.
 UNDO = Binding("u", "undo", "Undo", show=False, id="app.undo",
@@ -23,36 +26,34 @@ UNDO = Binding("u", "undo", "Undo", show=False, id="app.undo",
                        "(a recorded withdrawal: a log is voided \"undone\", a void withdrawn)")
 
 
-def undo_log(app: App) -> UndoLog | None:
-    """The app's undo log (None in an app without one, e.g. a test's bare App)."""
-    log = getattr(app, "undo_log", None)
-    return log if isinstance(log, UndoLog) else None
-
-
-def remember(app: App, kind: str, *args) -> None:
+def remember(app: ChaserApp, kind: str, *args) -> None:
     """Tell the app's undo log what was just done: ("log", chase, name), ("bulk", batch),
     ("void", chase, name)."""
-    log = undo_log(app)
-    if log is not None:
-        {"log": log.logged, "bulk": log.logged_batch, "void": log.voided}[kind](*args)
+    log = app.undo_log
+    {"log": log.logged, "bulk": log.logged_batch, "void": log.voided}[kind](*args)
 
 
-class Undoes:
-    """App mixin (``class ChaserApp(Undoes, OrderedKeys, App)``, with UNDO in its BINDINGS:
-    Textual reads bindings from DOM classes only)."""
+class Undoes(App):
+    """Base of ChaserApp (``class ChaserApp(Undoes, OrderedKeys, App)``), with UNDO in its
+    BINDINGS."""
+
+    if TYPE_CHECKING:  # ChaserApp's
+        ws: Workspace
+        data: ViewData | None
+        def reload(self, reason: str = "reload", chases_only: bool = False) -> None: ...
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.undo_log = UndoLog()
 
     def action_undo(self) -> None:
-        app: App = self  # type: ignore[assignment]
+        app = self
         action = self.undo_log.take()
         if action is None:
             app.notify("Nothing to undo: no chase logged, bulk log or void since the app "
                        "opened.", title="Undo", markup=False)
             return
-        ws, log = app.ws, self.undo_log  # type: ignore[attr-defined]
+        ws, log = app.ws, self.undo_log
 
         def work() -> str:
             try:
@@ -63,6 +64,6 @@ class Undoes:
 
         def done(text: str) -> None:
             app.notify(text, title="Undone", markup=False)
-            app.reload("undo", chases_only=True)  # type: ignore[attr-defined]
+            app.reload("undo", chases_only=True)
 
         run_blocking(app, work, done=done, name="undo")

@@ -3,7 +3,7 @@
 Textual's Footer lays every key out in a row and crops it at the edge, so at 60 columns the
 last keys read "s Sy" and "esc Bac". This one keeps the order of `Screen.active_bindings`
 (chaser's screens rank their own actions first, then the table's, then the app-wide keys:
-screens/common.ranked_bindings), shows each key only if it fits whole, and keeps `? Help` at
+screens/bindings.ranked_bindings), shows each key only if it fits whole, and keeps `? Help` at
 the end; when a key had to be left out it reads `? More`, and help (?) lists every key.
 """
 

@@ -8,8 +8,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from textual.widgets import Static
+
+if TYPE_CHECKING:
+    from textual import getters
+
+    from chaser.app import ChaserApp
 
 
 def whole_minutes(seconds: float) -> int:
@@ -24,6 +30,9 @@ class ChaseTimer(Static):
     ChaseTimer.-running { display: block; }
     """
 
+    if TYPE_CHECKING:
+        app = getters.app(ChaserApp)
+
     def __init__(self, clock: Callable[[], float] | None = None, *, id: str | None = None) -> None:
         super().__init__("", id=id)
         self._clock = clock
@@ -32,7 +41,7 @@ class ChaseTimer(Static):
 
     @property
     def clock(self) -> Callable[[], float]:
-        return self._clock or self.app.clock  # type: ignore[attr-defined]
+        return self._clock or self.app.clock
 
     @property
     def running(self) -> bool:

@@ -27,17 +27,18 @@ def export_csv(fake, folder: Path, rules_text: str | None = None) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / "owners.csv", "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
-        w.writerow(["Owner ID", "Name", "Team", "Email", "Active", "Type"])
+        w.writerow(["Owner ID", "Name", "Team", "Email", "Active", "Type", "Created"])
         for o in fake.owners:
             name = f"{o['firstName']} {o['lastName']}".strip() or o.get("email") or ""
             team = o["teams"][0]["name"] if o["teams"] else ""
             w.writerow([o["id"], name, team, o.get("email") or "",
-                        "no" if o["archived"] else "yes", o.get("type", "PERSON")])
+                        "no" if o["archived"] else "yes", o.get("type", "PERSON"),
+                        o.get("createdAt") or ""])
     # A queue is no person: the export's people file leaves it out the way an admin would
     # (exclude), so its records land in the queue bucket on both paths.
     text = ['[source]\nkind = "csv"\n\n[source.csv.people]\npath = "owners.csv"\n'
             'key = "Owner ID"\nname = "Name"\nteam = "Team"\nemail = "Email"\n'
-            'active = "Active"\nexclude = { Type = ["QUEUE"] }\n']
+            'active = "Active"\nexclude = { Type = ["QUEUE"] }\nstarted = "Created"\n']
     with fake.lock:
         for obj, fields in PROPERTIES.items():
             if obj not in fake.records:
@@ -45,7 +46,7 @@ def export_csv(fake, folder: Path, rules_text: str | None = None) -> Path:
             modified = hubspot.modified_property(obj)
             with open(folder / f"{obj}.csv", "w", newline="", encoding="utf-8") as f:
                 w = csv.writer(f)
-                w.writerow(["Record ID", "Owner", "Name", modified, *fields])
+                w.writerow(["Record ID", "Owner", "Name", modified, "createdate", *fields])
                 for rid in sorted(fake.records[obj], key=int):
                     rec = fake.records[obj][rid]
                     if rec["archived"]:
@@ -53,10 +54,11 @@ def export_csv(fake, folder: Path, rules_text: str | None = None) -> Path:
                     p = rec["properties"]
                     name = record_name(p, NAME_PARTS[obj])
                     w.writerow([rid, _cell(p.get("hubspot_owner_id")), _cell(name),
-                                p[modified], *(_cell(p.get(k)) for k in fields)])
+                                p[modified], _cell(p.get("createdate")),
+                                *(_cell(p.get(k)) for k in fields)])
             text.append(f'[[source.csv.objects]]\nobject = "{obj}"\npath = "{obj}.csv"\n'
                         f'id = "Record ID"\nowner = "Owner"\nname = "Name"\n'
-                        f'modified = "{modified}"\n')
+                        f'modified = "{modified}"\ncreated = "createdate"\n')
     path = folder / "chaser.toml"
     path.write_text("\n".join(text) + rules_text, encoding="utf-8")
     return path

@@ -66,11 +66,14 @@ class FakeHubSpot:
 
     # ---- data ---------------------------------------------------------------------------
     def add_owner(self, oid: str, first: str, last: str, email: str, team: str | None = None,
-                  archived: bool = False) -> None:
+                  archived: bool = False, created: datetime | None = None) -> None:
         teams = [{"id": team.lower(), "name": team, "primary": True}] if team else []
+        # createdAt: when the owner was made (ISO 8601 with milliseconds and "Z", as the
+        # owners guide's example "2019-12-25T13:01:35.228Z"); spread by id unless given.
+        made = created or BASE_TIME - timedelta(days=int(oid) % 97, minutes=int(oid) % 60)
         self.owners.append({"id": oid, "email": email, "firstName": first, "lastName": last,
                             "userId": int(oid), "type": "PERSON", "archived": archived,
-                            "teams": teams, "createdAt": iso(BASE_TIME),
+                            "teams": teams, "createdAt": iso(made),
                             "updatedAt": iso(BASE_TIME)})
 
     def add_queue(self, oid: str, name: str) -> None:
@@ -84,6 +87,9 @@ class FakeHubSpot:
                    modified: datetime | None = None) -> None:
         props = dict(props)
         props.setdefault(modified_of(obj), iso(modified or BASE_TIME))
+        # createdate: some days before the last change, by id (no draw from any rng)
+        props.setdefault("createdate", iso((modified or BASE_TIME) - timedelta(
+            days=sum(map(ord, rid)) % 40, seconds=sum(map(ord, rid)) % 3600)))
         props["hs_object_id"] = rid
         self.records.setdefault(obj, {})[rid] = {"id": rid, "properties": props,
                                                  "archived": archived}

@@ -30,9 +30,13 @@ def fld(name, type_="string", required=False, name_field=False, rel=None, ref=No
 
 
 def _common(owner=True):
+    # CreatedDate and LastModifiedDate are system fields of every object (Object Reference
+    # for the Salesforce Platform, "System Fields"): read-only, never null.
     out = [fld("Id", "id", createable=False),
            fld("SystemModstamp", "datetime", createable=False),
-           fld("IsDeleted", "boolean", createable=False)]
+           fld("IsDeleted", "boolean", createable=False),
+           fld("CreatedDate", "datetime", createable=False),
+           fld("LastModifiedDate", "datetime", createable=False)]
     if owner:
         out.append({**fld("OwnerId", "reference", rel="Owner", ref="User"),
                     "nillable": False, "defaultedOnCreate": True})
@@ -43,7 +47,10 @@ DESCRIBE_FIELDS = {
     "User": [*_common(False), fld("Name", name_field=True, createable=False), fld("Email"),
              fld("IsActive", "boolean"), fld("ManagerId", "reference", rel="Manager", ref="User"),
              fld("UserRoleId", "reference", rel="UserRole", ref="UserRole"), fld("Department"),
-             fld("UserType", "picklist")],
+             fld("UserType", "picklist"),
+             # Object Reference, "User": LastLoginDate is a read-only, nillable dateTime
+             # (null until the user first logs in).
+             fld("LastLoginDate", "datetime", createable=False)],
     "Group": [*_common(False), fld("Name", name_field=True), fld("Type", "picklist")],
     "Opportunity": [*_common(), fld("Name", required=True, name_field=True),
                     fld("StageName", "picklist", required=True),
@@ -185,14 +192,17 @@ class Org:
 
     def add(self, obj: str, **fields) -> dict:
         with self.lock:
+            now = self.tick()
             rec = {"Id": fields.pop("Id", None) or self.new_id(obj), "IsDeleted": False,
-                   "SystemModstamp": self.tick(), **fields}
+                   "SystemModstamp": now, "CreatedDate": now, "LastModifiedDate": now,
+                   **fields}
             self.data[obj][rec["Id"]] = rec
             return rec
 
     def change(self, obj: str, rec_id: str, **fields) -> None:
         with self.lock:
-            self.data[obj][rec_id].update(fields, SystemModstamp=self.tick())
+            now = self.tick()
+            self.data[obj][rec_id].update(fields, SystemModstamp=now, LastModifiedDate=now)
 
     def delete(self, obj: str, rec_id: str) -> None:
         """Soft delete: the row goes to the recycle bin; query hides it, queryAll shows it with
@@ -244,7 +254,9 @@ class Org:
             newest = max(parse_stamp(r["SystemModstamp"]) for r in rows)
             shift = now - timedelta(days=days) - newest
             for r in rows:
-                r["SystemModstamp"] = stamp(parse_stamp(r["SystemModstamp"]) + shift)
+                for f in ("SystemModstamp", "LastModifiedDate", "CreatedDate"):
+                    if r.get(f):
+                        r[f] = stamp(parse_stamp(r[f]) + shift)
             return stamp(newest + shift)
 
     def spend_allowance(self) -> None:
@@ -294,7 +306,9 @@ def make_org(counts: dict[str, int] | int = 50, seed: int = 7) -> Org:
     for i, team in enumerate(TEAMS):
         managers.append(org.add("User", Name=f"Manager {team}", Email=f"mgr{i}@example.com",
                                 IsActive=True, Manager=None, UserRole={"Name": f"{team} Manager"},
-                                Department=team, UserType="Standard"))
+                                Department=team, UserType="Standard",
+                                CreatedDate=stamp(datetime(2024, 1, 8 + i, 9, tzinfo=UTC)),
+                                LastLoginDate=stamp(BASE_TIME - timedelta(hours=3 + i))))
     reps = []
     for i in range(9):
         team = TEAMS[i % 3]
@@ -302,7 +316,9 @@ def make_org(counts: dict[str, int] | int = 50, seed: int = 7) -> Org:
         reps.append(org.add("User", Name=f"Rep {i:02d}", Email=f"rep{i}@example.com",
                             IsActive=i != 8, ManagerId=mgr["Id"], Manager={"Name": mgr["Name"]},
                             UserRole={"Name": f"{team} Sales"} if i != 7 else None,
-                            Department=team, UserType="Standard"))
+                            Department=team, UserType="Standard",
+                            CreatedDate=stamp(USER_STARTED[i]), LastLoginDate=(
+                                None if USER_LOGIN[i] is None else stamp(USER_LOGIN[i]))))
     org.add("User", Name="Automated Process", Email=None, IsActive=True, Manager=None,
             UserRole=None, Department=None, UserType="AutomatedProcess")
     org.me["user_id"] = managers[0]["Id"]
@@ -355,6 +371,14 @@ def make_org(counts: dict[str, int] | int = 50, seed: int = 7) -> Org:
 
 
 CITIES = ("Oslo", "Bergen", "Tromsø")
+# When the sample's reps started and last logged in (User.CreatedDate / LastLoginDate): Rep
+# 05 never logged in (null), Rep 03 not for 45 days, Rep 06 started 10 days ago.
+USER_STARTED = [BASE_TIME - timedelta(days=400 - 30 * i, hours=i) for i in range(9)]
+USER_STARTED[6] = BASE_TIME - timedelta(days=10, hours=-9, minutes=-30)
+USER_LOGIN: list[datetime | None] = [BASE_TIME - timedelta(days=1, minutes=7 * i)
+                                     for i in range(9)]
+USER_LOGIN[3] = BASE_TIME - timedelta(days=45)
+USER_LOGIN[5] = None
 HISTORY = timedelta(days=540)  # how far back the sample's records were last modified
 
 
@@ -369,4 +393,7 @@ def spread_stamps(org: Org, span: timedelta = HISTORY) -> None:
                 continue
             newest, step = parse_stamp(rows[-1]["SystemModstamp"]), span / len(rows)
             for k, r in enumerate(rows):  # one strftime a row: 100,000-row orgs stay quick
-                r["SystemModstamp"] = stamp(newest - step * (len(rows) - 1 - k))
+                at = newest - step * (len(rows) - 1 - k)
+                r["SystemModstamp"] = r["LastModifiedDate"] = stamp(at)
+                # created some days before the last change, without a draw from rng
+                r["CreatedDate"] = stamp(at - timedelta(days=k % 30, hours=k % 7))

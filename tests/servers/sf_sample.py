@@ -67,6 +67,8 @@ def export_csv(org: Org, folder: Path, rules_text: str = "") -> Path:
                "Lead": ["Id", "OwnerId", "Name", "LastName", "Company", "Email", "Phone",
                         "LeadSource"]}
     lines = ["[source]", 'kind = "csv"', ""]
+    # The record dates goals count (issue 13), as a Data Export writes them.
+    columns = {obj: [*cols, "CreatedDate", "LastModifiedDate"] for obj, cols in columns.items()}
     for obj, cols in columns.items():
         with open(folder / f"{obj}.csv", "w", newline="", encoding="utf-8") as f:
             w = csv.writer(f)
@@ -74,17 +76,21 @@ def export_csv(org: Org, folder: Path, rules_text: str = "") -> Path:
             w.writerows([csv_cell(_get(r, c)) for c in cols]
                         for r in org.data[obj].values() if not r["IsDeleted"])
         lines += ["[[source.csv.objects]]", f'object = "{obj}"', f'path = "{obj}.csv"',
-                  'id = "Id"', 'owner = "OwnerId"', 'name = "Name"', ""]
+                  'id = "Id"', 'owner = "OwnerId"', 'name = "Name"',
+                  'created = "CreatedDate"', 'modified = "LastModifiedDate"', ""]
     with open(folder / "people.csv", "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
-        w.writerow(["Id", "Name", "Email", "Team", "Manager", "Active"])
+        w.writerow(["Id", "Name", "Email", "Team", "Manager", "Active", "Created",
+                    "Last Login"])
         for u in org.data["User"].values():
             if u.get("UserType") == "Standard":
                 w.writerow([u["Id"], u["Name"], u["Email"] or "",
                             _get(u, "UserRole.Name") or "", _get(u, "Manager.Name") or "",
-                            "true" if u["IsActive"] else "false"])
+                            "true" if u["IsActive"] else "false", u.get("CreatedDate") or "",
+                            u.get("LastLoginDate") or ""])
     lines += ["[source.csv.people]", 'path = "people.csv"', 'key = "Id"', 'name = "Name"',
-              'email = "Email"', 'team = "Team"', 'manager = "Manager"', 'active = "Active"', ""]
+              'email = "Email"', 'team = "Team"', 'manager = "Manager"', 'active = "Active"',
+              'started = "Created"', 'last_login = "Last Login"', ""]
     path = folder / "chaser.toml"
     path.write_text("\n".join(lines) + rules_text, encoding="utf-8")
     return path

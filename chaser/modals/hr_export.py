@@ -20,15 +20,16 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from chaser.costs import money
 from chaser.errors import ChaserError
 from chaser.locations import documents_dir, shown_path
+from chaser.modals.confirm import ConfirmModal
 from chaser.periods import Period
-from chaser.screens.common import run_blocking
-from chaser.screens.confirm import ConfirmModal, describe
+from chaser.screens.base import ChaserModal
+from chaser.screens.periods import describe
+from chaser.screens.workers import run_blocking
 
 Paths = tuple[Path, Path | None]  # the per-person file, the per-chase detail file (or none)
 
@@ -89,7 +90,7 @@ def missing_folders(*texts: str) -> list[Path]:
     return out
 
 
-class HrExportModal(ModalScreen[Paths | None]):
+class HrExportModal(ChaserModal[Paths | None]):
     """Asks for the two paths and writes them. Dismisses with (people, detail or None) once
     both are written, or None (cancelled). The detail path follows the people path until it
     is edited; empty means no detail file."""
@@ -213,7 +214,7 @@ class HrExportModal(ModalScreen[Paths | None]):
         from chaser.exports import FileExists, about_path, write_hr
         from chaser.inputs import hr_export
 
-        ws, period = self.app.ws, self.period  # type: ignore[attr-defined]
+        ws, period = self.app.ws, self.period
         out, detail = paths
 
         def work():

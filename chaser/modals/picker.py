@@ -8,12 +8,13 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
+from chaser.screens.base import ChaserModal
 
-class Picker(ModalScreen[str | None]):
+
+class Picker(ChaserModal[str | None]):
     """Dismisses with the chosen option's id, or None."""
 
     BINDINGS: ClassVar = [Binding("escape", "dismiss(None)", "Cancel", id="picker.cancel")]

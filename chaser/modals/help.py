@@ -9,10 +9,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.markup import escape
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Label, Static
 
-from chaser.screens.common import MOVES, ranked_bindings
+from chaser.screens.base import ChaserModal
+from chaser.screens.bindings import MOVES, ranked_bindings
 
 GLOSSARY = (
     ("Tier", "grade-a ≥ 95% of records complete · moderate ≥ 70% · ineffective below · "
@@ -76,7 +77,7 @@ def key_line(key: str, description: str, tooltip: str = "", width: int = 0) -> s
                       *(" " * INDENT + escape(line) for line in wrapped[1:])])
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(ChaserModal[None]):
     BINDINGS: ClassVar = [
         Binding("escape", "dismiss", "Close", id="help.close"),
         Binding("question_mark", "dismiss", "Close", key_display="?", id="help.close_q"),
