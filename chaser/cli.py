@@ -16,8 +16,8 @@ import traceback
 from collections.abc import Sequence
 
 from chaser import __version__
-from chaser.connectors.base import Cancelled
 from chaser.errors import ChaserError
+from chaser.progress import Cancelled
 from chaser.safe_text import SafeWriter
 
 # Each module has `register(subparsers, common)`; its parsers set `func`.

@@ -18,12 +18,12 @@ from chaser.audit import PersonRow, person_rows
 from chaser.bulk import Batch, split_minutes, too_few
 from chaser.config import Settings
 from chaser.connectors import registry
-from chaser.connectors.base import Cancel, ProgressFn, no_progress
 from chaser.errors import ChaserError
 from chaser.freshness import changed, fingerprint, stale_text
 from chaser.ledger import Ledger, Writer, installation_id
 from chaser.model import Channel, Chase, Note, Outcome, Person, Snapshot
 from chaser.periods import zone
+from chaser.progress import Cancel, ProgressFn, no_progress
 from chaser.store import Store
 from chaser.sync import SyncResult, seed_demo, sync
 
@@ -81,6 +81,11 @@ class Workspace:
     @property
     def is_demo(self) -> bool:
         return self.settings.kind == "demo"
+
+    @property
+    def is_api(self) -> bool:
+        """A CRM's API (Salesforce, HubSpot): it signs in, syncs incrementally, has limits."""
+        return registry.is_api(self.settings.kind)
 
     @property
     def tz(self):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from chaser.commands import workspace
-from chaser.connectors.base import Cancel, Progress
+from chaser.progress import Cancel, Progress
 from chaser.safe_text import clean
 
 

@@ -1,4 +1,5 @@
-"""The Connector protocol every source speaks, its typed errors, and the progress contract.
+"""The Connector protocol every source speaks and its typed errors (the progress contract is
+chaser.progress).
 
 A connector knows how to list the people and stream the records of a CRM; it knows nothing of
 rules, stores or screens. It imports no textual: progress goes out through a callback and
@@ -7,14 +8,20 @@ cancellation comes in through `Cancel`, so the CLI and the TUI drive it alike.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from chaser.errors import ChaserError
 from chaser.model import Directory, RecordBatch
+
+# The progress and cancel contract lives in chaser.progress, where the screens reach it too
+# without importing a connector module; re-exported here for the connectors.
+from chaser.progress import Cancel, Cancelled, Progress, ProgressFn, no_progress
 from chaser.rules import Rule
+
+__all__ = ["AuthError", "Cancel", "Cancelled", "Capabilities", "Connector", "ConnectorError",
+           "LimitError", "Progress", "ProgressFn", "no_progress"]
 
 
 class ConnectorError(ChaserError):
@@ -27,48 +34,6 @@ class AuthError(ConnectorError):
 
 class LimitError(ConnectorError):
     """The CRM's API allowance is spent; retrying would only make it worse."""
-
-
-class Cancelled(Exception):  # noqa: N818 - it is an event, not a fault
-    """The user cancelled a sync; nothing was stored."""
-
-
-class Cancel:
-    """A cancellation flag shared between a UI (or Ctrl-C) and a running sync."""
-
-    def __init__(self) -> None:
-        self._event = threading.Event()
-
-    def set(self) -> None:
-        self._event.set()
-
-    @property
-    def is_set(self) -> bool:
-        return self._event.is_set()
-
-    def check(self) -> None:
-        """Raise `Cancelled` when the flag is set; connectors call it between pages."""
-        if self._event.is_set():
-            raise Cancelled()
-
-
-@dataclass(frozen=True, slots=True)
-class Progress:
-    """Where a sync is: one object's records and pages so far (total when the source knows)."""
-
-    object: str
-    records: int
-    pages: int
-    total: int | None = None
-    done: bool = False
-    message: str = ""
-
-
-ProgressFn = Callable[[Progress], None]
-
-
-def no_progress(_: Progress) -> None:
-    """The default progress callback: ignore."""
 
 
 @dataclass(frozen=True, slots=True)

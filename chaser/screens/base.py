@@ -43,7 +43,7 @@ Work
     calls ``done(result)`` on the UI thread. Errors go to ONE handler, ``report_error``: a
     ChaserError is shown as its message; anything else is a bug and ends the app, exit 1,
     with the CLI's one-line ``chaser: internal error: ...`` (ChaserApp._handle_exception).
-    ``Cancelled`` (chaser.connectors.base) is shown as a notice, not an error.
+    ``Cancelled`` (chaser.progress) is shown as a notice, not an error.
 
 Bindings
     Every Binding has ``id="<screen>.<action>"`` (e.g. "person.log_chase", "nav.costs") and a

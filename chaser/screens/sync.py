@@ -18,8 +18,7 @@ from textual.markup import escape
 from textual.message import Message
 from textual.widgets import Header, Label, ProgressBar, Static
 
-from chaser.connectors import registry
-from chaser.connectors.base import Cancel, Cancelled, Progress
+from chaser.progress import Cancel, Cancelled, Progress
 from chaser.rollups import left_out
 from chaser.safe_text import clean
 from chaser.screens.base import ChaserScreen
@@ -182,7 +181,7 @@ class SyncScreen(ChaserScreen):
 
     def _api_source(self) -> bool:
         # sources with incremental reads and a login to check
-        return registry.is_api(self.app.ws.settings.kind)
+        return self.app.ws.is_api
 
     def action_run_sync(self, full: bool = False) -> None:
         if self.running:

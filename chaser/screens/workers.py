@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 def report_error(app: App, error: BaseException) -> None:
     """The one error handler of the TUI: a user's problem is one notification, a bug ends the
     app; never a traceback on screen."""
-    from chaser.connectors.base import Cancelled
+    from chaser.progress import Cancelled
 
     # markup=False: messages carry CRM text, paths and server replies, where "[" is literal.
     if isinstance(error, Cancelled):
