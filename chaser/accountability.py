@@ -70,8 +70,10 @@ def gather(ws: Workspace, *, newcomers: bool = True) -> Accountability:
     goals, weeks, applicable, found = ws.settings.goals, {}, frozenset(), ()
     now, tz = ws.now(), ws.tz
 
-    def load(summary):
-        return latest if summary.id == latest.id else ws.store.load_snapshot(summary.id)
+    def load(summary, gaps: bool):
+        if summary.id == latest.id:
+            return latest
+        return ws.store.load_snapshot(summary.id) if gaps else ws.store.with_activity(summary)
 
     if goals:
         from chaser.goals_weeks import goals_for

@@ -133,13 +133,14 @@ def _filled(goal: Goal, weeks: Sequence[Week], keys: set[str], snaps: Iterable[S
 
 def goal_results(goals: Iterable[Goal], people: Iterable[Person], latest: Snapshot,
                  history: Sequence[Snapshot], *, tz: tzinfo, now: datetime,
-                 load: Callable[[Snapshot], Snapshot] | None = None,
+                 load: Callable[[Snapshot, bool], Snapshot] | None = None,
                  weeks: Callable[[Goal], list[Week]] | None = None,
                  starts: Mapping[str, datetime] | None = None) -> list[WeekResult]:
     """One result per active person, goal that applies to them, and week: `weeks(goal)` (the
     counted weeks to show; default every counted week up to the running one). Weeks before
     the goal's first counted week, or starting after `now`, are left out. `history` is oldest
-    first and may hold summaries: `load` then fetches each with its gaps and activity."""
+    first and may hold summaries: `load(snapshot, gaps)` then fetches each with its activity,
+    and with its gaps when `gaps` (a "filled" goal; an "updated" one reads activity only)."""
     people = [p for p in people if p.active]
     starts = starts or {}
     snaps = _in_order(history, latest)
@@ -166,7 +167,7 @@ def goal_results(goals: Iterable[Goal], people: Iterable[Person], latest: Snapsh
             begin = chosen[0].start
             early = [s for s in snaps if s.taken_at < begin]
             used = early[-1:] + [s for s in snaps if s.taken_at >= begin]
-            loaded = (load(s) if load is not None and s.id != latest.id else
+            loaded = (load(s, goal.count == "filled") if load is not None and s.id != latest.id else
                       (latest if s.id == latest.id else s) for s in used)
             (_updated if goal.count == "updated" else _filled)(goal, chosen, keys, loaded, counts)
         for p in mine:
@@ -204,8 +205,8 @@ def person_goals(results: Iterable[WeekResult], now: datetime, tz: tzinfo
 
 
 def goals_for(goals: Sequence[Goal], latest: Snapshot, history: Sequence[Snapshot], *,
-              tz: tzinfo, now: datetime, load: Callable[[Snapshot], Snapshot] | None = None
-              ) -> dict[str, PersonGoals]:
+              tz: tzinfo, now: datetime,
+              load: Callable[[Snapshot, bool], Snapshot] | None = None) -> dict[str, PersonGoals]:
     """Every counted week of every goal for the latest snapshot's people, per person key:
     what the overview, person screen, status and evidence read."""
     from chaser.newcomers import starts

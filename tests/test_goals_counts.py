@@ -182,8 +182,8 @@ def test_history_is_read_through_load_one_snapshot_at_a_time():
     bare = [snapshot(t, PEOPLE) for t in taken]  # summaries: no activity
     asked = []
 
-    def load(s):
-        asked.append(s.id)
+    def load(s, gaps):
+        asked.append((s.id, gaps))
         return full[s.taken_at]
 
     a = goal_results([goal("updated")], PEOPLE, full[taken[-1]], bare, tz=BERLIN, now=NOW,
@@ -191,6 +191,7 @@ def test_history_is_read_through_load_one_snapshot_at_a_time():
     b = goal_results([goal("updated")], PEOPLE, full[taken[-1]], list(full.values()),
                      tz=BERLIN, now=NOW)
     assert by_person(a) == by_person(b) and len(asked) == 2  # the latest is not loaded
+    assert not any(gaps for _, gaps in asked)  # an "updated" goal reads activity only
 
 
 def test_statuses_in_progress_missed_not_synced_and_met():

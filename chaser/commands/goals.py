@@ -75,7 +75,8 @@ def run(args) -> int:
     _warn_dates(ws, goals, snap)
     began = {k: s.at for k, s in starts(snap, history).items()}
     results = goal_results(goals, people, snap, history, tz=tz, now=now,
-                           load=lambda s: ws.store.load_snapshot(s.id),
+                           load=lambda s, gaps: (ws.store.load_snapshot(s.id) if gaps else
+                                                 ws.store.with_activity(s)),
                            weeks=lambda g: chosen[g], starts=began)
     results.sort(key=lambda r: (r.person.name.casefold(), r.person.key, r.week.end, r.goal.name))
     rows = [{"person": r.person.name, "team": r.person.team, "goal": r.goal.name,
