@@ -224,8 +224,10 @@ def _shown_notes(ws) -> tuple:
 
 def _load(ws, period_text: str) -> ViewData:
     started = time.perf_counter()
-    seen = snapshot_stamp(ws)  # before the read: a sync landing during it is read again
-    snapshot = _shown(ws.snapshot())  # seeds the demo store on first use
+    seen, syncs = snapshot_stamp(ws), ws.syncs  # before the read: a sync landing during it
+    snapshot = _shown(ws.snapshot())  # is read again; seeds the demo store on first use
+    if ws.syncs != syncs:  # this read took the snapshot itself (the first, or a config
+        seen = snapshot_stamp(ws)  # change): it is what is shown, not another process's news
     now = ws.now()
     period = parse_period(period_text, now, ws.tz)
     stamp = ledger_stamp(ws)

@@ -61,6 +61,7 @@ class Workspace:
     incomplete: str | None = None
     ledger_issues: tuple = ()  # chaser.ledger.Issue of the last chase read
     _warned: tuple = field(default=(), repr=False)
+    syncs: int = 0  # snapshots this Workspace took (views.load: its own sync is no news)
     _said: set = field(default_factory=set, repr=False)
 
     @classmethod
@@ -100,8 +101,10 @@ class Workspace:
         now = self.now()
         if self.is_demo:
             seed_demo(self.settings, self.store, now)
-        return sync(self.settings, self.store, now=now, progress=progress, cancel=cancel,
-                    full=full)
+        result = sync(self.settings, self.store, now=now, progress=progress, cancel=cancel,
+                      full=full)
+        self.syncs += 1
+        return result
 
     def whoami(self) -> str:
         """Sign in to the source and say as whom: the check `chaser connect` and the sync

@@ -55,6 +55,12 @@ class DataWatch:
         self.seconds = seconds
         self._timer = self.app.set_interval(seconds, self.look, name="data-watch")
 
+    def stop(self) -> None:
+        """No more looks (until start): for a test of reloads that must not race it."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+
     def _own_work(self) -> bool:
         return any(w.group in OWN_WORK and not w.is_finished for w in self.app.workers)
 
