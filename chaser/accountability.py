@@ -22,6 +22,7 @@ from chaser.periods import Period
 from chaser.status import Status, status
 
 if TYPE_CHECKING:
+    from chaser.model import Chase, Snapshot
     from chaser.workspace import Workspace
 
 
@@ -62,11 +63,18 @@ def status_of(acc: Accountability, key: str, period: Period, chases: int, *, now
     return status(tally, open_at(acc.barriers, key, judged_at(period, now)), chases, tz)
 
 
-def gather(ws: Workspace, *, newcomers: bool = True) -> Accountability:
-    """The register, every goal week and the newcomers of the workspace's current data."""
-    latest = ws.snapshot()
-    history = ws.store.snapshot_history()
-    barriers = tuple(ws.barriers())
+def gather(ws: Workspace, *, newcomers: bool = True, latest: Snapshot | None = None,
+           history: Sequence[Snapshot] | None = None,
+           chases: Sequence[Chase] | None = None) -> Accountability:
+    """The register, every goal week and the newcomers of the workspace's current data
+    (`latest`, `history`, `chases`: when the caller has read them already, as a TUI load has:
+    reading a big snapshot's gaps again was most of a reload)."""
+    from chaser.barrier_register import register
+
+    latest = latest if latest is not None else ws.snapshot()
+    history = history if history is not None else ws.store.snapshot_history()
+    barriers = (tuple(ws.barriers()) if chases is None else
+                tuple(register(chases, ws.store.resolutions(), history)))
     goals, weeks, applicable, found = ws.settings.goals, {}, frozenset(), ()
     now, tz = ws.now(), ws.tz
 

@@ -233,11 +233,12 @@ def _load(ws, period_text: str) -> ViewData:
     stamp = ledger_stamp(ws)
     chases = _shown_chases(ws.chases())
     costs = summarise(ws, period, chases, snapshot)
+    history = tuple(ws.store.snapshot_history())
     from chaser import views_acc
 
     return ViewData(
         snapshot=snapshot,
-        history=tuple(ws.store.snapshot_history()),
+        history=history,
         rows=tuple(person_rows(snapshot, ws.settings.tiers)),
         chases=chases,
         notes=_shown_notes(ws),
@@ -254,7 +255,7 @@ def _load(ws, period_text: str) -> ViewData:
         ledger_stamp=stamp,
         snapshot_stamp=seen,
         thresholds=ws.settings.tiers,
-        acc=views_acc.build(ws, period, chases),
+        acc=views_acc.build(ws, period, chases, snapshot, history),
     )
 
 
@@ -293,7 +294,8 @@ def reload_chases(ws, old: ViewData, period_text: str = DEFAULT_PERIOD) -> ViewD
     index.pop("teams", None)  # a team line carries the period's chases and cost
     from chaser import views_acc
 
-    acc = old.acc and views_acc.with_chases(old.acc, ws, period, chases, old.history)
+    acc = old.acc and views_acc.with_chases(old.acc, ws, period, chases, old.history,
+                                            old.snapshot.people)
     fresh = replace(old, chases=chases, notes=_shown_notes(ws), period=period, costs=costs,
                     acc=acc, **_completeness(ws),
                     ledger_stamp=stamp,

@@ -45,10 +45,7 @@ class AccView:
         return [w for w in self.acc.weeks.get(key, ())
                 if now is not None and w.week.start <= now < w.week.end]
 
-    @property
-    def goal_count(self) -> int:
-        """How many goals are set: with one, a cell is its progress; with more, goals met."""
-        return len({w.goal.name for weeks in self.acc.weeks.values() for w in weeks})
+    goal_count: int = 0  # goals that apply to someone: one, a cell is its progress; more, met
 
     def goal_cell(self, key: str) -> str:
         """This week, as `chaser goals` shows it: "3/5" (actual/target) when one goal is
@@ -99,25 +96,30 @@ class AccView:
         return " · ".join(cells) + f" ({total})"
 
 
-def build(ws: Any, period: Period, chases: Sequence[Chase]) -> AccView:
-    """Everything at once (a full load): the register, goal weeks, newcomers, statuses."""
-    acc = gather(ws)
+def build(ws: Any, period: Period, chases: Sequence[Chase], snapshot: Any,
+          history: Sequence[Any]) -> AccView:
+    """Everything at once (a full load): the register, goal weeks, newcomers, statuses, from
+    the snapshot, history and chases the load has read."""
+    acc = gather(ws, latest=snapshot, history=history, chases=chases)
+    goals = len({w.goal.name for weeks in acc.weeks.values() for w in weeks})  # once: not
     return _with_statuses(AccView(acc, newcomers={n.person.key: n for n in acc.newcomers},
-                                  now=ws.now()), ws, period, chases)
+                                  now=ws.now(), goal_count=goals),  # per person's cell
+                          ws, period, chases, snapshot.people)
 
 
 def with_chases(old: AccView, ws: Any, period: Period, chases: Sequence[Chase],
-                history: Sequence[Any]) -> AccView:
+                history: Sequence[Any], people: Sequence[Any]) -> AccView:
     """After a chase or a resolution: the register again (goal weeks and newcomers come from
     snapshots, which have not changed), then the statuses."""
     barriers = tuple(register(chases, ws.store.resolutions(), history))
     return _with_statuses(replace(old, acc=replace(old.acc, barriers=barriers), now=ws.now()),
-                          ws, period, chases)
+                          ws, period, chases, people)
 
 
-def _with_statuses(view: AccView, ws: Any, period: Period, chases: Sequence[Chase]) -> AccView:
+def _with_statuses(view: AccView, ws: Any, period: Period, chases: Sequence[Chase],
+                   people: Sequence[Any]) -> AccView:
     counted = Counter(c.person for c in chases
                       if not c.voided and period.start <= c.at < period.end)
-    keys = [p.key for p in ws.snapshot().people if p.active]
+    keys = [p.key for p in people if p.active]
     return replace(view, statuses=statuses(view.acc, keys, period, counted, now=ws.now(),
                                            tz=ws.tz))

@@ -332,8 +332,8 @@ async def test_a_chase_logged_during_a_full_reload_is_not_lost(make_app, demo_ws
         app.data_watch.stop()
         gate, real = threading.Event(), views.load
 
-        def slow_load(ws, period):
-            data = real(ws, period)  # reads the chase log before the chase below is written
+        def slow_load(ws, period, **kwargs):
+            data = real(ws, period, **kwargs)  # reads the chase log before the chase below
             gate.wait(5)
             return data
 
