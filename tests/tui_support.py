@@ -7,6 +7,7 @@ with `pytest_plugins = ["tui_fixtures"]`.
 from __future__ import annotations
 
 from textual import events
+from textual.worker import WorkerCancelled
 
 from chaser.workspace import Workspace
 
@@ -32,15 +33,26 @@ async def loaded(pilot, *, timeout: float = 10.0) -> None:
         await pilot.pause(0.02)
         waited += 0.02
         assert waited < timeout, "the data never loaded"
-    await app.workers.wait_for_complete()
+    await workers_done(app)
     await pilot.pause()
+
+
+async def workers_done(app) -> None:
+    """Every worker finished. A worker cancelled meanwhile (a newer exclusive one replaced it:
+    a key typed ahead, a reload superseded) is done too: Textual's wait raises for it."""
+    for _ in range(20):
+        try:
+            await app.workers.wait_for_complete()
+            return
+        except WorkerCancelled:
+            continue
 
 
 async def settle(pilot) -> None:
     """Let workers finish and their messages be handled."""
-    await pilot.app.workers.wait_for_complete()
+    await workers_done(pilot.app)
     await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
+    await workers_done(pilot.app)
     await pilot.pause()
 
 
@@ -48,7 +60,7 @@ async def settle_fully(pilot) -> None:
     """Wait until the data is loaded and no worker is left: for screens that reload in the
     background after an action (void, period, sync)."""
     for _ in range(300):  # a sync over loopback HTTP can take a few hundred turns
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot.app)
         await pilot.pause()
         if pilot.app.data is not None and not pilot.app.workers:
             return
