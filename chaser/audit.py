@@ -34,29 +34,7 @@ from chaser.model import (
     owner_norm,
 )
 from chaser.rules import Blank, Rule, Scan, compile_scan, unmatched_when
-
-
-@dataclass(frozen=True, slots=True)
-class Thresholds:
-    """Completeness % at or above which a person is grade-a / moderate."""
-
-    grade_a: float = 95.0
-    moderate: float = 70.0
-    # Issue 13 (chaser.tiers): no login for this many days is tier none; gaps open longer
-    # are late. 0 turns the check off.
-    login_days: int = 30
-    late_days: int = 30
-
-
-def tier_of(tally: Tally, thresholds: Thresholds) -> Tier:
-    pct = tally.completeness_pct
-    if pct is None:
-        return Tier.NONE
-    if pct >= thresholds.grade_a:
-        return Tier.GRADE_A
-    if pct >= thresholds.moderate:
-        return Tier.MODERATE
-    return Tier.INEFFECTIVE
+from chaser.tiers import Thresholds, tier_of  # the tiers' one place; re-exported here
 
 
 class Auditor:

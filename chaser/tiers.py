@@ -23,12 +23,32 @@ from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import repeat
 from operator import itemgetter
-from typing import TYPE_CHECKING
 
 from chaser.model import Gap, Person, Snapshot, Tally, Tier
 
-if TYPE_CHECKING:  # audit imports this module; Thresholds is only a type here
-    from chaser.audit import Thresholds
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Completeness % at or above which a person is grade-a / moderate."""
+
+    grade_a: float = 95.0
+    moderate: float = 70.0
+    # Issue 13 (chaser.tiers): no login for this many days is tier none; gaps open longer
+    # are late. 0 turns the check off.
+    login_days: int = 30
+    late_days: int = 30
+
+
+def tier_of(tally: Tally, thresholds: Thresholds) -> Tier:
+    pct = tally.completeness_pct
+    if pct is None:
+        return Tier.NONE
+    if pct >= thresholds.grade_a:
+        return Tier.GRADE_A
+    if pct >= thresholds.moderate:
+        return Tier.MODERATE
+    return Tier.INEFFECTIVE
+
 
 _TENTH = Decimal("0.1")
 _DAY = 86400.0
